@@ -1,0 +1,6 @@
+//! Layer 1: encoding and decoding of every on-disk structure.
+//!
+//! Pure functions over byte slices: no file, no socket, no clock. That keeps every parser
+//! testable and fuzzable on plain bytes. `tests/layering.rs` enforces it.
+
+pub mod id;
