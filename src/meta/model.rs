@@ -184,3 +184,12 @@ pub struct MapPiece {
     pub pv_offset: u64,
     pub len: u64,
 }
+
+/// A PV that belongs to no VG (after pvcreate, or after vgreduce/vgremove).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrphanPv {
+    pub id: Id,
+    pub device: PathBuf,
+    pub dev_size: u64,
+    pub pe_start: u64,
+}
