@@ -2,11 +2,29 @@
 //! iSCSI transport: the transport collects a command's CDB and Data-Out, calls
 //! [`TargetLuns::execute`], and ships the Data-In, status and sense back.
 //!
-//! INTERFACE PLACEHOLDER: these types are the seam between the iSCSI transport (`iscsi::*`)
-//! and the SCSI layer (`iscsi::scsi::*`), which is being built on the `scsi` branch.
+//! The transport's side of the seam:
+//! - one [`TargetLuns`] per target; the daemon adds and removes LUNs on it live;
+//! - [`TargetLuns::login`] when a session reaches full feature phase, giving an [`ItNexus`]
+//!   that every command of that session carries; [`TargetLuns::logout`] when it ends;
+//! - [`TargetLuns::execute`] per command, [`TargetLuns::task_management`] per TMF.
 
-use crate::engine::Volume;
-use std::sync::Arc;
+// The command set lands in steps; helpers for commands not yet in the table are unused.
+#![allow(dead_code)]
+
+mod cdb;
+mod dispatch;
+mod exec;
+mod lun;
+mod luns;
+mod mode;
+mod pr;
+mod sense;
+mod ua;
+mod unit;
+mod wire;
+
+pub use luns::{decode_lun, encode_lun, LunError, LunSettings, TargetLuns, MAX_LUN};
+pub use sense::{Sense, SenseKey};
 
 /// The I_T nexus a command arrived on; reservations and unit attentions are per nexus.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -17,6 +35,43 @@ pub struct Nexus {
     pub isid: u64,
     /// Target portal group tag.
     pub tpgt: u16,
+}
+
+impl Nexus {
+    /// The iSCSI initiator port name (RFC 7143 §4.2.7.1), which PR TransportIDs carry.
+    pub fn initiator_port_name(&self) -> String {
+        format!(
+            "{},i,0x{:012x}",
+            self.initiator,
+            self.isid & 0xffff_ffff_ffff
+        )
+    }
+}
+
+/// An established I_T nexus: the handle a session passes with each of its commands.
+///
+/// It carries the per-nexus state (pending unit attentions, the sense kept for REQUEST
+/// SENSE) so that the hot path never looks a nexus up by name.
+pub struct ItNexus {
+    pub(crate) id: Nexus,
+    pub(crate) serial: u64,
+    pub(crate) ua: ua::UaQueues,
+}
+
+impl ItNexus {
+    /// The nexus identity this handle was created for.
+    pub fn nexus(&self) -> &Nexus {
+        &self.id
+    }
+}
+
+impl std::fmt::Debug for ItNexus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ItNexus")
+            .field("id", &self.id)
+            .field("serial", &self.serial)
+            .finish()
+    }
 }
 
 /// SAM task attribute from the SCSI Command PDU.
@@ -33,13 +88,17 @@ pub enum TaskAttr {
 /// One SCSI command, with all of its Data-Out already collected by the transport.
 #[derive(Debug)]
 pub struct ScsiCommand<'a> {
+    /// The PDU's 8-byte LUN field exactly as received (SAM-5 §4.7, big-endian); the SCSI
+    /// layer decodes the addressing method so REPORT LUNS and decoding stay in one place.
     pub lun: u64,
     pub cdb: &'a [u8],
+    /// The Data-Out the initiator sent (at most its Expected Data Transfer Length). A
+    /// command that wants more uses only whole blocks of what arrived; the transport sets
+    /// the write residual from [`Outcome::transfer_len`].
     pub data_out: &'a [u8],
-    /// The initiator's Expected Data Transfer Length for a read; the transport computes
-    /// residuals from it.
+    /// The initiator's Expected Data Transfer Length for Data-In; Data-In is never longer.
     pub expected_data_in: u32,
-    pub nexus: &'a Nexus,
+    pub nexus: &'a ItNexus,
     pub attr: TaskAttr,
 }
 
@@ -61,11 +120,35 @@ pub enum ScsiStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub status: ScsiStatus,
-    /// Fixed-format sense data (SPC-4 4.5.3) for CHECK CONDITION.
-    pub sense: Option<Vec<u8>>,
+    /// Sense data for CHECK CONDITION (fixed or descriptor format, per the control mode
+    /// page's D_SENSE), ready to send after the 2-byte SenseLength of RFC 7143 §11.4.7.
+    pub sense: Option<Sense>,
+    /// Bytes the command asked to move in its direction (Data-In produced, or Data-Out its
+    /// CDB called for). The transport compares it with the Expected Data Transfer Length
+    /// for the residual (RFC 7143 §11.4.5); the Data-In buffer holds
+    /// `min(transfer_len, expected_data_in)` bytes.
+    pub transfer_len: u32,
 }
 
-/// The LUNs of one target and the state they share (reservations, unit attentions).
-pub struct TargetLuns {
-    _luns: Vec<(u64, Arc<dyn Volume>)>,
+/// A task management function (RFC 7143 §11.5.1), seen from the SCSI layer.
+///
+/// The transport aborts its own in-flight tasks; this applies the state effects
+/// (reservations released, unit attentions raised).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskManagement {
+    AbortTask,
+    AbortTaskSet,
+    ClearTaskSet,
+    ClearAca,
+    LogicalUnitReset,
+    TargetWarmReset,
+    TargetColdReset,
+}
+
+/// The response to a task management function (RFC 7143 §11.6.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TmfResponse {
+    Complete,
+    LunDoesNotExist,
+    NotSupported,
 }
