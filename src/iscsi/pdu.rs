@@ -356,32 +356,6 @@ impl Framing {
     }
 }
 
-/// Decodes the 8-byte SAM LUN field into a LUN number (peripheral and flat space
-/// addressing, SAM-5 §4.7); other forms name no LUN we serve.
-pub fn decode_lun(field: u64) -> Option<u64> {
-    let b = field.to_be_bytes();
-    if b[2..].iter().any(|&x| x != 0) {
-        return None;
-    }
-    match b[0] >> 6 {
-        0 if b[0] & 0x3f == 0 => Some(u64::from(b[1])),
-        1 => Some((u64::from(b[0] & 0x3f) << 8) | u64::from(b[1])),
-        _ => None,
-    }
-}
-
-/// Encodes a LUN number the way [`decode_lun`] reads it.
-pub fn encode_lun(lun: u64) -> u64 {
-    let mut b = [0u8; 8];
-    if lun < 256 {
-        b[1] = lun as u8;
-    } else {
-        b[0] = 0x40 | ((lun >> 8) as u8 & 0x3f);
-        b[1] = lun as u8;
-    }
-    u64::from_be_bytes(b)
-}
-
 /// Serial number arithmetic (RFC 1982) for 32-bit CmdSN/StatSN: `a < b`.
 pub fn sn_lt(a: u32, b: u32) -> bool {
     a != b && b.wrapping_sub(a) < 1 << 31
@@ -497,16 +471,6 @@ mod tests {
         b.0[0] = 0x45;
         assert_eq!(b.opcode(), Ok(Opcode::DataOut));
         assert!(b.immediate());
-    }
-
-    #[test]
-    fn lun_addressing_round_trips() {
-        for lun in [0u64, 1, 255, 256, 16383] {
-            assert_eq!(decode_lun(encode_lun(lun)), Some(lun));
-        }
-        assert_eq!(encode_lun(3), 0x0003_0000_0000_0000);
-        assert_eq!(decode_lun(0x0001_0000_0000_0001), None);
-        assert_eq!(decode_lun(0xc000_0000_0000_0000), None);
     }
 
     #[test]

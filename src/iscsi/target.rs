@@ -4,9 +4,8 @@
 
 use super::chap::Credentials;
 use super::config::ACL_ALL;
-use super::lun::LunSet;
 use super::params::Params;
-use super::scsi::Nexus;
+use super::scsi::{ItNexus, Nexus, TargetLuns};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,12 +31,12 @@ impl Access {
 pub struct Target {
     pub name: String,
     pub tpgt: u16,
-    pub luns: Arc<dyn LunSet>,
+    pub luns: Arc<TargetLuns>,
     access: RwLock<Arc<Access>>,
 }
 
 impl Target {
-    pub fn new(name: String, tpgt: u16, luns: Arc<dyn LunSet>, access: Access) -> Target {
+    pub fn new(name: String, tpgt: u16, luns: Arc<TargetLuns>, access: Access) -> Target {
         Target {
             name,
             tpgt,
@@ -83,6 +82,8 @@ pub struct Session {
     pub initiator: String,
     pub kind: SessionKind,
     pub nexus: Nexus,
+    /// The SCSI layer's handle for this I_T nexus (normal sessions).
+    pub it: Option<Arc<ItNexus>>,
     /// The session-wide parameters the leading login negotiated; later connections inherit them.
     pub params: OnceLock<Params>,
     closing: AtomicBool,
@@ -299,16 +300,22 @@ impl Registry {
             let t = g.next_tsih;
             (t != 0 && !g.by_tsih.contains_key(&t)).then_some(t)
         })?;
+        let nexus = Nexus {
+            initiator: initiator.to_string(),
+            isid,
+            tpgt,
+        };
+        let it = match &kind {
+            SessionKind::Normal(t) => Some(t.luns.login(nexus.clone())),
+            SessionKind::Discovery => None,
+        };
         let s = Arc::new(Session {
             tsih,
             isid,
             initiator: initiator.to_string(),
             kind,
-            nexus: Nexus {
-                initiator: initiator.to_string(),
-                isid,
-                tpgt,
-            },
+            nexus,
+            it,
             params: OnceLock::new(),
             closing: AtomicBool::new(false),
             conns: Mutex::new(Vec::new()),
@@ -322,8 +329,8 @@ impl Registry {
     /// SCSI layer and unregisters the session.
     pub fn connection_ended(&self, s: &Arc<Session>, cid: u16) {
         if s.detach(cid) {
-            if let Some(t) = s.target() {
-                t.luns.nexus_gone(&s.nexus);
+            if let (Some(t), Some(it)) = (s.target(), &s.it) {
+                t.luns.logout(it);
             }
             self.forget(s);
             s.notify_gone();
