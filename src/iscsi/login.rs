@@ -236,7 +236,7 @@ impl<'a> Login<'a> {
             }
         }
         if csg == STAGE_SECURITY {
-            if let Err(s) = self.security(&offers, &mut reply) {
+            if let Err(s) = self.security(&offers, transit, &mut reply) {
                 return self.fail(s);
             }
         } else if self.creds.is_some() && !matches!(self.auth, Auth::Done) {
@@ -327,7 +327,12 @@ impl<'a> Login<'a> {
     }
 
     /// The security stage: AuthMethod, then CHAP_A, then CHAP_N/CHAP_R (and mutual CHAP).
-    fn security(&mut self, offers: &TextPairs, reply: &mut TextPairs) -> Result<(), LoginStatus> {
+    fn security(
+        &mut self,
+        offers: &TextPairs,
+        transit: bool,
+        reply: &mut TextPairs,
+    ) -> Result<(), LoginStatus> {
         if let Some(methods) = offers.get("AuthMethod") {
             if !matches!(self.auth, Auth::Start) {
                 return Err(LoginStatus::InitiatorError);
@@ -363,6 +368,10 @@ impl<'a> Login<'a> {
         let has_answer = ["CHAP_N", "CHAP_R", "CHAP_I", "CHAP_C"]
             .iter()
             .any(|k| offers.get(k).is_some());
+        if transit && !has_answer && matches!(self.auth, Auth::ChapResponse(_)) {
+            // Asking to leave the security stage instead of answering the challenge.
+            return Err(LoginStatus::AuthenticationFailed);
+        }
         if has_answer {
             let Auth::ChapResponse(ours) = &self.auth else {
                 return Err(LoginStatus::AuthenticationFailed);
