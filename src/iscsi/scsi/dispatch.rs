@@ -185,6 +185,14 @@ pub static TABLE: &[Command] = &[
         usage: &[0x35, 0x06, 0xff, 0xff, 0xff, 0xff, 0x1f, 0xff, 0xff, 0x07],
     },
     Command {
+        opcode: 0x37,
+        action: None,
+        name: "READ DEFECT DATA(10)",
+        handler: unit::read_defect_data,
+        flags: PR_READ,
+        usage: &[0x37, 0, 0x1f, 0, 0, 0, 0, 0xff, 0xff, 0x07],
+    },
+    Command {
         opcode: 0x41,
         action: None,
         name: "WRITE SAME(10)",
@@ -361,6 +369,17 @@ pub static TABLE: &[Command] = &[
         ],
     },
     Command {
+        opcode: 0x8b,
+        action: None,
+        name: "ORWRITE(16)",
+        handler: rw::orwrite,
+        flags: 0,
+        usage: &[
+            0x8b, 0xf8, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            0x1f, 0x07,
+        ],
+    },
+    Command {
         opcode: 0x8e,
         action: None,
         name: "WRITE AND VERIFY(16)",
@@ -500,6 +519,16 @@ pub static TABLE: &[Command] = &[
         flags: PR_READ,
         usage: &[
             0xaf, 0xf6, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f, 0x07,
+        ],
+    },
+    Command {
+        opcode: 0xb7,
+        action: None,
+        name: "READ DEFECT DATA(12)",
+        handler: unit::read_defect_data,
+        flags: PR_READ,
+        usage: &[
+            0xb7, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0, 0x07,
         ],
     },
 ];

@@ -128,6 +128,34 @@ pub fn write(ctx: &mut Ctx) -> Done {
     Ok(ScsiStatus::Good)
 }
 
+/// ORWRITE(16) (SBC-3 §5.9): ORs the Data-Out into the blocks, holding the range's
+/// stripes exclusively so the read-modify-write is atomic against other writes.
+pub fn orwrite(ctx: &mut Ctx) -> Done {
+    let lun = ctx.lun()?;
+    let (_, lba, blocks) = lba_and_blocks(ctx, lun)?;
+    check_writable(lun)?;
+    check_range(lun, lba, blocks)?;
+    let bytes = blocks * BLOCK;
+    ctx.transfer_len = bytes as u32;
+    let data = whole_blocks(ctx, bytes)?;
+    if data.is_empty() {
+        return Ok(ScsiStatus::Good);
+    }
+    let fua = ctx.cdb.bit(1, 3) || !lun.mode.write_cache();
+    let _stripes = lun.locks.exclusive(lba, blocks);
+    let mut merged = vec![0u8; data.len()];
+    lun.volume
+        .read_at(&mut merged, lba * BLOCK)
+        .map_err(|e| volume_check(&e, false))?;
+    for (m, d) in merged.iter_mut().zip(data) {
+        *m |= d;
+    }
+    lun.volume
+        .write_at(&merged, lba * BLOCK, fua)
+        .map_err(|e| volume_check(&e, true))?;
+    Ok(ScsiStatus::Good)
+}
+
 /// WRITE AND VERIFY (SBC-3 §5.41): the write goes through to stable storage, which is
 /// the verification a volume can offer; BYTCHK=1 compares the data with itself.
 pub fn write_and_verify(ctx: &mut Ctx) -> Done {

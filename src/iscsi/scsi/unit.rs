@@ -88,3 +88,21 @@ pub fn read_capacity16(ctx: &mut Ctx) -> Done {
     out.resize(32, 0);
     ctx.reply(alloc)
 }
+
+/// READ DEFECT DATA(10/12) (SBC-3 §5.18, §5.19): a volume has no grown or primary
+/// defects, so the list is empty, in whichever format was asked for.
+pub fn read_defect_data(ctx: &mut Ctx) -> Done {
+    ctx.lun()?;
+    let twelve = ctx.cdb.opcode() == 0xb7;
+    let (flags_at, alloc) = if twelve {
+        (1, ctx.cdb.be32(6) as usize)
+    } else {
+        (2, usize::from(ctx.cdb.be16(7)))
+    };
+    let flags = ctx.cdb.byte(flags_at) & 0x1f;
+    let out = ctx.begin();
+    out.push(0);
+    out.push(flags);
+    out.resize(if twelve { 8 } else { 4 }, 0);
+    ctx.reply(alloc)
+}

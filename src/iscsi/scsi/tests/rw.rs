@@ -259,3 +259,24 @@ fn unknown_opcodes_are_invalid_command_operation_codes() {
     assert_eq!(sense(&o), INVALID_FIELD_IN_CDB);
     assert_eq!(&o.sense.unwrap().as_bytes()[15..18], &[0xcc, 0, 1]);
 }
+
+#[test]
+fn orwrite_ors_the_data_into_the_blocks() {
+    let rig = Rig::new();
+    rig.ok(&cdb10(0x2a, 0, 0, 2), &[0xa5; 1024], 0);
+    rig.ok(&cdb16(0x8b, 0, 0, 2), &[0x5a; 1024], 0);
+    assert_eq!(rig.vol.bytes(0, 1024), vec![0xff; 1024]);
+    let (o, _) = rig.run(&cdb16(0x8b, 0x20, 0, 1), &[0; 512], 0);
+    assert_eq!(sense(&o), INVALID_FIELD_IN_CDB);
+    let (o, _) = rig.run(&cdb16(0x8b, 0, BLOCKS, 1), &[0; 512], 0);
+    assert_eq!(sense(&o), LBA_OUT_OF_RANGE);
+}
+
+#[test]
+fn read_defect_data_reports_an_empty_list() {
+    let rig = Rig::new();
+    let d = rig.ok(&[0x37, 0, 0x18, 0, 0, 0, 0, 0, 32, 0], &[], 32);
+    assert_eq!(d, [0, 0x18, 0, 0]);
+    let d = rig.ok(&[0xb7, 0x0d, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0], &[], 32);
+    assert_eq!(d, [0, 0x0d, 0, 0, 0, 0, 0, 0]);
+}
