@@ -24,6 +24,10 @@ pub struct MemVolume {
     pub flushes: AtomicUsize,
     pub fua_writes: AtomicUsize,
     pub fail_reads: AtomicBool,
+    /// When on, every read and write is logged (thread, is_write) in the order the data
+    /// lock saw them.
+    pub log_ops: AtomicBool,
+    pub ops: Mutex<Vec<(std::thread::ThreadId, bool)>>,
 }
 
 impl MemVolume {
@@ -38,6 +42,8 @@ impl MemVolume {
             flushes: AtomicUsize::new(0),
             fua_writes: AtomicUsize::new(0),
             fail_reads: AtomicBool::new(false),
+            log_ops: AtomicBool::new(false),
+            ops: Mutex::new(Vec::new()),
         })
     }
 
@@ -46,6 +52,15 @@ impl MemVolume {
         d.0.resize(size as usize, 0);
         d.1.resize(size.div_ceil(CHUNK) as usize, false);
         self.size.store(size, Ordering::Release);
+    }
+
+    fn note(&self, write: bool) {
+        if self.log_ops.load(Ordering::Relaxed) {
+            self.ops
+                .lock()
+                .unwrap()
+                .push((std::thread::current().id(), write));
+        }
     }
 
     pub fn bytes(&self, offset: u64, len: usize) -> Vec<u8> {
@@ -71,7 +86,13 @@ impl Volume for MemVolume {
             )));
         }
         let d = self.data.lock().unwrap();
+        self.note(false);
         buf.copy_from_slice(&d.0[offset as usize..offset as usize + buf.len()]);
+        drop(d);
+        if self.log_ops.load(Ordering::Relaxed) {
+            // Widen the window between a read and whatever follows it.
+            std::thread::sleep(std::time::Duration::from_micros(20));
+        }
         Ok(())
     }
     fn write_at(&self, buf: &[u8], offset: u64, fua: bool) -> VolumeResult<()> {
@@ -80,6 +101,7 @@ impl Volume for MemVolume {
         }
         check_bounds(self.size(), offset, buf.len() as u64)?;
         let mut d = self.data.lock().unwrap();
+        self.note(true);
         d.0[offset as usize..offset as usize + buf.len()].copy_from_slice(buf);
         for c in offset / CHUNK..(offset + buf.len() as u64).div_ceil(CHUNK) {
             d.1[c as usize] = true;

@@ -280,3 +280,48 @@ fn read_defect_data_reports_an_empty_list() {
     let d = rig.ok(&[0xb7, 0x0d, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0], &[], 32);
     assert_eq!(d, [0, 0x0d, 0, 0, 0, 0, 0, 0]);
 }
+
+#[test]
+fn compare_and_write_is_atomic_against_concurrent_writes() {
+    // A writer keeps writing block 0 while COMPARE AND WRITE runs on it. In the order the
+    // volume saw operations, no foreign write may fall between a COMPARE AND WRITE's read
+    // and its write.
+    let rig = Arc::new(Rig::new());
+    rig.ok(&cdb10(0x2a, 0, 0, 1), &[b'A'; 512], 0);
+    rig.vol.log_ops.store(true, Ordering::Relaxed);
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (rig, stop, started) = (rig.clone(), stop.clone(), started.clone());
+        std::thread::spawn(move || {
+            let n = rig.second();
+            while !stop.load(Ordering::Relaxed) {
+                rig.run_on(&n, &cdb10(0x2a, 0, 0, 1), &[b'A'; 512], 0);
+                started.store(true, Ordering::Relaxed);
+            }
+        })
+    };
+    while !started.load(Ordering::Relaxed) {
+        std::thread::yield_now();
+    }
+    let swap = [vec![b'A'; 512], vec![b'A'; 512]].concat();
+    for _ in 0..300 {
+        assert_eq!(rig.run(&caw(0, 1), &swap, 0).0.status, ScsiStatus::Good);
+    }
+    stop.store(true, Ordering::Relaxed);
+    writer.join().unwrap();
+    let me = std::thread::current().id();
+    let ops = rig.vol.ops.lock().unwrap();
+    let mut in_caw = false;
+    let mut interleaved = 0;
+    for &(who, write) in ops.iter() {
+        match (who == me, write) {
+            (true, false) => in_caw = true,
+            (true, true) => in_caw = false,
+            (false, true) if in_caw => interleaved += 1,
+            _ => {}
+        }
+    }
+    assert_eq!(interleaved, 0, "writes landed inside COMPARE AND WRITE");
+    assert!(ops.iter().any(|&(who, _)| who != me), "the writer ran");
+}
