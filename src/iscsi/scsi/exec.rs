@@ -43,7 +43,6 @@ pub struct Ctx<'a> {
     pub data_in: &'a mut Vec<u8>,
     /// Bytes the command asked to move; see [`Outcome::transfer_len`].
     pub transfer_len: u32,
-    pub command: &'static Command,
 }
 
 impl<'a> Ctx<'a> {
@@ -139,7 +138,6 @@ pub fn execute(target: &TargetLuns, cmd: &ScsiCommand, data_in: &mut Vec<u8>) ->
         expected_in: cmd.expected_data_in,
         data_in,
         transfer_len: 0,
-        command,
     };
     let result = (command.handler)(&mut ctx);
     let transfer = ctx.transfer_len;

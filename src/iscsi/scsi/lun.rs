@@ -1,5 +1,6 @@
 //! One mapped logical unit: its volume, settings, and the state commands share.
 
+use super::caw::RangeLocks;
 use super::luns::{LunSettings, TargetLuns};
 use super::mode::ModeState;
 use super::pr::Reservations;
@@ -17,6 +18,8 @@ pub struct Lun {
     pub identity: [u8; 32],
     pub mode: ModeState,
     pub res: Reservations,
+    /// Stripes that make COMPARE AND WRITE atomic against other writes.
+    pub locks: RangeLocks,
     /// The size the initiators were last told of, to notice a resize.
     reported_size: AtomicU64,
 }
@@ -32,6 +35,7 @@ impl Lun {
             identity,
             mode: ModeState::default(),
             res: Reservations::default(),
+            locks: RangeLocks::default(),
             reported_size: AtomicU64::new(size),
         }
     }

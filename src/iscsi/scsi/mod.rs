@@ -8,23 +8,42 @@
 //!   that every command of that session carries; [`TargetLuns::logout`] when it ends;
 //! - [`TargetLuns::execute`] per command, [`TargetLuns::task_management`] per TMF.
 
-// The command set lands in steps; helpers for commands not yet in the table are unused.
-#![allow(dead_code)]
-
+mod caw;
 mod cdb;
 mod dispatch;
 mod exec;
+mod inquiry;
 mod lun;
 mod luns;
 mod mode;
 mod pr;
+mod pr_in;
+mod pr_out;
+mod provision;
+mod report;
+mod reserve;
+mod rw;
 mod sense;
 mod ua;
 mod unit;
+mod verify;
+mod vpd;
 mod wire;
+
+#[cfg(test)]
+mod tests;
 
 pub use luns::{decode_lun, encode_lun, LunError, LunSettings, TargetLuns, MAX_LUN};
 pub use sense::{Sense, SenseKey};
+
+/// The name of the command a CDB holds ("READ(10)", ...), for the transport's logs; `None`
+/// if rvm does not implement it.
+pub fn command_name(cdb: &[u8]) -> Option<&'static str> {
+    match dispatch::lookup(&cdb::Cdb(cdb)) {
+        dispatch::Lookup::Found(c) => Some(c.name),
+        _ => None,
+    }
+}
 
 /// The I_T nexus a command arrived on; reservations and unit attentions are per nexus.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

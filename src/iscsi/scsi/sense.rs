@@ -40,11 +40,11 @@ pub mod asc {
     pub const INVALID_FIELD_IN_PARAMETER_LIST: Asc = Asc(0x26, 0x00);
     pub const INVALID_RELEASE_OF_PERSISTENT_RESERVATION: Asc = Asc(0x26, 0x04);
     pub const WRITE_PROTECTED: Asc = Asc(0x27, 0x00);
+    pub const SOFTWARE_WRITE_PROTECTED: Asc = Asc(0x27, 0x02);
     pub const SPACE_ALLOCATION_FAILED_WRITE_PROTECT: Asc = Asc(0x27, 0x07);
     pub const POWER_ON_RESET: Asc = Asc(0x29, 0x00);
     pub const POWER_ON_OCCURRED: Asc = Asc(0x29, 0x01);
     pub const BUS_DEVICE_RESET_FUNCTION_OCCURRED: Asc = Asc(0x29, 0x03);
-    pub const I_T_NEXUS_LOSS_OCCURRED: Asc = Asc(0x29, 0x07);
     pub const MODE_PARAMETERS_CHANGED: Asc = Asc(0x2a, 0x01);
     pub const RESERVATIONS_PREEMPTED: Asc = Asc(0x2a, 0x03);
     pub const RESERVATIONS_RELEASED: Asc = Asc(0x2a, 0x04);
@@ -53,8 +53,6 @@ pub mod asc {
     pub const COMMANDS_CLEARED_BY_ANOTHER_INITIATOR: Asc = Asc(0x2f, 0x00);
     pub const SAVING_PARAMETERS_NOT_SUPPORTED: Asc = Asc(0x39, 0x00);
     pub const REPORTED_LUNS_DATA_HAS_CHANGED: Asc = Asc(0x3f, 0x0e);
-    pub const INSUFFICIENT_REGISTRATION_RESOURCES: Asc = Asc(0x55, 0x04);
-    pub const MISCOMPARE_DURING_VERIFY_OF_UNMAPPED_LBA: Asc = Asc(0x1d, 0x01);
 }
 
 /// Where a sense-key-specific field pointer points (SPC-4 §4.5.2.4.2).
