@@ -15,8 +15,9 @@ const FLAG_WRITE: u8 = 0x20;
 /// Residual flags of SCSI Response and Data-In.
 const RESID_OVERFLOW: u8 = 0x04;
 const RESID_UNDERFLOW: u8 = 0x02;
-/// Sense key ILLEGAL REQUEST, for the conditions the transport raises itself.
+/// Sense keys for the conditions the transport raises itself.
 const ILLEGAL_REQUEST: u8 = 0x05;
+const ABORTED_COMMAND: u8 = 0x0b;
 
 /// Fixed-format sense data (SPC-4 §4.5.3).
 fn fixed_sense(key: u8, asc: u8, ascq: u8) -> [u8; 18] {
@@ -176,7 +177,24 @@ impl Connection {
             return Ok(());
         };
         let burst_done =
-            t.data_out(b.ttt(), b.get_u32(36), b.get_u32(40), p.data, b.final_bit())?;
+            match t.data_out(b.ttt(), b.get_u32(36), b.get_u32(40), p.data, b.final_bit()) {
+                Ok(done) => done,
+                Err(_) => {
+                    // A sequence error fails the command, not the connection: ABORTED
+                    // COMMAND, DATA PHASE ERROR; the rest of its Data-Out is dropped quietly.
+                    self.remember_aborted(itt);
+                    let sense = fixed_sense(ABORTED_COMMAND, 0x4b, 0x00);
+                    let reply = Reply {
+                        status: ScsiStatus::CheckCondition,
+                        sense: Some(&sense),
+                        data_in_len: 0,
+                        transfer_len: u64::from(t.head.edtl),
+                    };
+                    self.respond(&t.head, reply, 0, t.r2ts_sent, out);
+                    self.drain_blocked(out);
+                    return Ok(());
+                }
+            };
         if t.complete() && t.outstanding.is_empty() {
             self.finish_write(t, out);
             self.drain_blocked(out);
