@@ -3,7 +3,7 @@
 
 mod iscsi_common;
 use iscsi_common::*;
-use rvm::iscsi::pdu::{digest, BigEndian, Bhs, BHS_LEN, RESERVED_TAG};
+use rvm::iscsi::pdu::{digest, Bhs, BigEndian, BHS_LEN, RESERVED_TAG};
 use std::io::Write;
 
 const T: &str = "iqn.2026-11.org.example:hostile";
@@ -87,8 +87,14 @@ fn data_segment_beyond_max_recv_data_segment_length() {
     b.set_data_len(0xff_ffff); // far above the 256 KiB we declared
     r.send_raw(&b.0).unwrap();
     let _ = r.s.write_all(&[0u8; 4096]);
-    assert!(r.closed(), "connection kept after an oversized data segment");
-    assert!(rss_kib() < before + 8 * 1024, "memory grew with the claimed length");
+    assert!(
+        r.closed(),
+        "connection kept after an oversized data segment"
+    );
+    assert!(
+        rss_kib() < before + 8 * 1024,
+        "memory grew with the claimed length"
+    );
     assert_serving(t.addr, T);
 }
 
@@ -257,7 +263,13 @@ fn huge_expected_length_allocates_nothing() {
     assert_eq!(r.tur(), Some(0));
     let before = rss_kib();
     // WRITE(10) of one block claiming a 4 GiB transfer, all of it "immediate".
-    let itt = r.command(0, &[0x2a, 0, 0, 0, 0, 0, 0, 0, 1, 0], 0xa0, u32::MAX, &[1; 512]);
+    let itt = r.command(
+        0,
+        &[0x2a, 0, 0, 0, 0, 0, 0, 0, 1, 0],
+        0xa0,
+        u32::MAX,
+        &[1; 512],
+    );
     let (st, _, sense) = r.status(itt).expect("a status");
     assert_eq!(st, 2, "CHECK CONDITION");
     assert_eq!(sense[2] & 0x0f, 5, "ILLEGAL REQUEST");

@@ -119,8 +119,13 @@ pub fn chap(user: &str, pw: &str, mutual: Option<(&str, &str)>) -> ChapAuth {
 /// Runs a libiscsi tool with a time limit; the tools are installed by
 /// tools/install-test-deps.sh and a missing one fails the test.
 pub fn tool(args: &[&str]) -> Output {
+    tool_within(60, args)
+}
+
+/// [`tool`] with its own time limit in seconds.
+pub fn tool_within(secs: u32, args: &[&str]) -> Output {
     let out = Command::new("timeout")
-        .arg("60")
+        .arg(secs.to_string())
         .args(args)
         .output()
         .unwrap_or_else(|e| panic!("running {args:?}: {e}"));

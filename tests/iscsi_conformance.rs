@@ -1,0 +1,156 @@
+//! libiscsi's conformance suite, iscsi-test-cu, run with --dataloss against a target this test
+//! sets up: once plain, once with mutual CHAP and CRC32C digests. It fails on any failure, on
+//! any skip missing from tests/iscsi-test-cu.skip, and below 480 passed (skips not counted).
+//!
+//! libiscsi 1.19 offers HeaderDigest=None,CRC32C but only DataDigest=None, so the second run
+//! has header digests on and data digests off; data digests are covered by raw-socket tests.
+
+mod iscsi_common;
+use iscsi_common::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+const T: &str = "iqn.2026-11.org.example:conformance";
+const INI1: &str = "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test";
+const INI2: &str = "iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-test-2";
+const MIN_PASSED: usize = 480;
+
+#[derive(Debug, Default)]
+struct Tally {
+    passed: usize,
+    skipped: BTreeMap<String, String>,
+    failed: Vec<String>,
+}
+
+/// Reads CUnit's verbose output: a test's text runs from its "Test: NAME ..." line to the
+/// next test, suite or summary; "[SKIPPED]" in a passed test's text marks a skip.
+fn tally(out: &str) -> Tally {
+    let mut t = Tally::default();
+    let mut suite = String::new();
+    let mut cur: Option<(String, String)> = None;
+    let finish = |cur: &mut Option<(String, String)>, t: &mut Tally| {
+        if let Some((name, text)) = cur.take() {
+            let failed = text.lines().any(|l| l.trim_end().ends_with("FAILED"))
+                || text.contains("...FAILED");
+            if failed {
+                t.failed.push(name);
+            } else if let Some(i) = text.find("[SKIPPED]") {
+                let why = text[i..].lines().next().unwrap_or("").to_string();
+                t.skipped.insert(name, why);
+            } else {
+                t.passed += 1;
+            }
+        }
+    };
+    for line in out.lines() {
+        if let Some(s) = line.strip_prefix("Suite: ") {
+            finish(&mut cur, &mut t);
+            suite = s.trim().to_string();
+        } else if let Some(rest) = line.trim_start().strip_prefix("Test: ") {
+            finish(&mut cur, &mut t);
+            let (name, text) = rest.split_once(" ...").unwrap_or((rest, ""));
+            cur = Some((format!("{suite}.{name}"), text.to_string()));
+        } else if line.starts_with("Run Summary") {
+            finish(&mut cur, &mut t);
+        } else if let Some((_, text)) = cur.as_mut() {
+            text.push('\n');
+            text.push_str(line);
+        }
+    }
+    finish(&mut cur, &mut t);
+    t
+}
+
+fn allowed_skips() -> BTreeSet<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/iscsi-test-cu.skip");
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (name, why) = l.split_once('\t').expect("Suite.Test<TAB>reason");
+            assert!(!why.trim().is_empty(), "{name} has no reason");
+            name.to_string()
+        })
+        .collect()
+}
+
+fn run_suite(url: &str) -> Tally {
+    let args = ["iscsi-test-cu", "--dataloss", "-i", INI1, "-I", INI2, url];
+    let out = tool_within(1800, &args);
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("Run Summary"),
+        "iscsi-test-cu did not run: {text}"
+    );
+    tally(&text)
+}
+
+fn check(t: &Tally) {
+    let allowed = allowed_skips();
+    let unexpected: Vec<_> = t
+        .skipped
+        .iter()
+        .filter(|(n, _)| !allowed.contains(*n))
+        .collect();
+    eprintln!(
+        "iscsi-test-cu: {} passed, {} failed, {} skipped",
+        t.passed,
+        t.failed.len(),
+        t.skipped.len()
+    );
+    assert!(t.failed.is_empty(), "failed tests: {:?}", t.failed);
+    assert!(
+        unexpected.is_empty(),
+        "skips not in the skip list: {unexpected:?}"
+    );
+    assert!(t.passed >= MIN_PASSED, "only {} passed", t.passed);
+}
+
+fn server(auth: bool) -> TestServer {
+    let mut opts = options();
+    if auth {
+        opts.limits.header_digest = rvm::iscsi::params::DigestPolicy::Prefer;
+        opts.limits.data_digest = rvm::iscsi::params::DigestPolicy::Prefer;
+    }
+    let mut t = TestServer::with(opts);
+    t.target(T, &[256 << 20], &[INI1, INI2]);
+    if auth {
+        let c = chap(
+            "cu-user",
+            "cu-secret-123",
+            Some(("cu-target", "cu-target-456")),
+        );
+        t.set_chap(T, &[INI1, INI2], Some(c));
+    }
+    t
+}
+
+#[test]
+fn tally_reads_cunit_output() {
+    let out = "Suite: A\n  Test: X ...passed\n  Test: Y ...    [SKIPPED] nope\npassed\n\
+               Suite: B\n  Test: Z ...    [FAILED] bad\nFAILED\n    1. x.c:1 - f\n\
+               Run Summary: ...";
+    let t = tally(out);
+    assert_eq!(t.passed, 1);
+    assert_eq!(t.skipped.keys().collect::<Vec<_>>(), ["A.Y"]);
+    assert_eq!(t.failed, ["B.Z"]);
+}
+
+#[test]
+fn iscsi_test_cu_plain() {
+    let t = server(false);
+    check(&run_suite(&t.url(T, 0)));
+}
+
+#[test]
+fn iscsi_test_cu_with_mutual_chap_and_header_digests() {
+    let t = server(true);
+    let url = format!(
+        "iscsi://cu-user%cu-secret-123@{}/{}/0?header_digest=crc32c&target_user=cu-target&target_password=cu-target-456",
+        t.addr, T
+    );
+    check(&run_suite(&url));
+}
