@@ -75,7 +75,16 @@ fn allowed_skips() -> BTreeSet<String> {
 
 fn run_suite(url: &str) -> Tally {
     // The URL twice: a second session (another ISID) is the second path MultipathIO needs.
-    let args = ["iscsi-test-cu", "--dataloss", "-i", INI1, "-I", INI2, url, url];
+    let args = [
+        "iscsi-test-cu",
+        "--dataloss",
+        "-i",
+        INI1,
+        "-I",
+        INI2,
+        url,
+        url,
+    ];
     let out = tool_within(1800, &args);
     let text = format!(
         "{}\n{}",
