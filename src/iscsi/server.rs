@@ -8,7 +8,7 @@ use super::login::{Login, LoginSetup, Step};
 use super::params::Limits;
 use super::pdu::{self, Framing, PduError, RejectReason, BHS_LEN};
 use super::scsi::{LunError, LunSettings, TargetLuns};
-use super::target::{Access, Registry, Session, Target};
+use super::target::{Access, Registry, Target};
 use super::wire::{Outbox, PduReader};
 use crate::engine::Volume;
 use std::collections::{BTreeMap, HashMap};
@@ -574,14 +574,4 @@ fn fail(
 /// A random starting StatSN, as RFC 7143 suggests; the value itself carries no secret.
 fn rand_u32() -> u32 {
     rand::random()
-}
-
-/// For tests: the session a server holds for `initiator`.
-pub fn sessions_of_initiator(server: &Server, initiator: &str) -> Vec<Arc<Session>> {
-    server
-        .registry()
-        .all_sessions()
-        .into_iter()
-        .filter(|s| s.initiator == initiator)
-        .collect()
 }

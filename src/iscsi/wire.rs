@@ -74,6 +74,7 @@ const MAX_IOV: usize = 1024;
 #[derive(Default)]
 pub struct Outbox {
     pdus: Vec<OutPdu>,
+    queued: usize,
     bufs: Vec<Vec<u8>>,
     pool: Vec<Vec<u8>>,
     pub header_digest: bool,
@@ -91,7 +92,7 @@ impl Outbox {
 
     /// Bytes queued, to decide when to flush early.
     pub fn queued_bytes(&self) -> usize {
-        self.pdus.iter().map(|p| p.len + BHS_LEN).sum()
+        self.queued
     }
 
     /// A buffer of exactly `len` bytes, from the pool when one has the capacity. Reused
@@ -139,6 +140,7 @@ impl Outbox {
                 p.tail_len += DIGEST_LEN as u8;
             }
         }
+        self.queued += len + BHS_LEN;
         self.pdus.push(p);
     }
 
@@ -158,6 +160,7 @@ impl Outbox {
     pub fn flush(&mut self, w: &mut impl Write) -> io::Result<()> {
         let result = self.write_all(w);
         self.pdus.clear();
+        self.queued = 0;
         let mut pooled: usize = self.pool.iter().map(Vec::capacity).sum();
         for b in self.bufs.drain(..) {
             if self.pool.len() < POOL_BUFFERS && pooled + b.capacity() <= POOL_BYTES {
