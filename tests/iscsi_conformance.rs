@@ -17,6 +17,8 @@ const MIN_PASSED: usize = 480;
 #[derive(Debug, Default)]
 struct Tally {
     passed: usize,
+    /// Skipped tests counted once per family they ran in.
+    skips: usize,
     skipped: BTreeMap<String, String>,
     failed: Vec<String>,
 }
@@ -35,6 +37,7 @@ fn tally(out: &str) -> Tally {
                 t.failed.push(name);
             } else if let Some(i) = text.find("[SKIPPED]") {
                 let why = text[i..].lines().next().unwrap_or("").to_string();
+                t.skips += 1;
                 t.skipped.insert(name, why);
             } else {
                 t.passed += 1;
@@ -106,9 +109,10 @@ fn check(t: &Tally) {
         .filter(|(n, _)| !allowed.contains(*n))
         .collect();
     eprintln!(
-        "iscsi-test-cu: {} passed, {} failed, {} skipped",
+        "iscsi-test-cu: {} passed, {} failed, {} skipped ({} distinct)",
         t.passed,
         t.failed.len(),
+        t.skips,
         t.skipped.len()
     );
     assert!(t.failed.is_empty(), "failed tests: {:?}", t.failed);
