@@ -344,12 +344,18 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             continue;
         };
         let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
-        let (Ok(clone), true) = (
-            stream.try_clone(),
-            lock(&shared.conns).len() < shared.opts.max_connections,
-        ) else {
+        let Ok(clone) = stream.try_clone() else {
             continue;
         };
+        {
+            // Registered before the thread starts, so that its removal cannot come first
+            // and leave a clone holding the socket open.
+            let mut g = lock(&shared.conns);
+            if g.len() >= shared.opts.max_connections {
+                continue;
+            }
+            g.insert(id, (clone, None));
+        }
         let s = shared.clone();
         let spawned = std::thread::Builder::new()
             .name("iscsi-conn".into())
@@ -357,15 +363,20 @@ fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 serve(stream, &s);
                 lock(&s.conns).remove(&id);
             });
-        if let Ok(h) = spawned {
-            let mut g = lock(&shared.conns);
-            if shared.stopping.load(Ordering::Acquire) {
-                let _ = clone.shutdown(std::net::Shutdown::Read);
+        let mut g = lock(&shared.conns);
+        match spawned {
+            Ok(h) => {
+                if let Some(e) = g.get_mut(&id) {
+                    e.1 = Some(h);
+                }
             }
-            if h.is_finished() {
+            Err(_) => {
                 g.remove(&id);
-            } else {
-                g.insert(id, (clone, Some(h)));
+            }
+        }
+        if shared.stopping.load(Ordering::Acquire) {
+            if let Some((c, _)) = g.get(&id) {
+                let _ = c.shutdown(std::net::Shutdown::Read);
             }
         }
     }

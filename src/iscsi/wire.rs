@@ -99,7 +99,17 @@ impl Outbox {
     /// contents are stale (only what a command writes is sent), and a buffer that already
     /// had the length is not zeroed again.
     pub fn alloc(&mut self, len: usize) -> BufId {
-        let mut b = match self.pool.iter().position(|b| b.capacity() >= len) {
+        // Best fit: the smallest buffer already that long (nothing to zero), else the
+        // smallest with the capacity, so a small reply never shrinks a large read buffer.
+        let fit = |need_len: bool| {
+            self.pool
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.capacity() >= len && (!need_len || b.len() >= len))
+                .min_by_key(|(_, b)| b.capacity())
+                .map(|(i, _)| i)
+        };
+        let mut b = match fit(true).or_else(|| fit(false)) {
             Some(i) => self.pool.swap_remove(i),
             None => Vec::with_capacity(len.max(4096)),
         };
