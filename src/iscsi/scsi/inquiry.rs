@@ -14,10 +14,11 @@ const VERSIONS: [u16; 4] = [0x00a0, 0x0960, 0x0460, 0x04c0];
 /// Peripheral qualifier 011b, device type 1Fh: no logical unit at this LUN.
 const NO_LUN: u8 = 0x7f;
 
-/// Product revision: the first four characters of the crate version.
+/// Product revision: as much of the crate version as fits in four characters, without a
+/// dangling dot ("0.1.0" gives "0.1").
 pub fn revision() -> &'static str {
     let v = env!("CARGO_PKG_VERSION");
-    &v[..v.len().min(4)]
+    v[..v.len().min(4)].trim_end_matches('.')
 }
 
 pub fn inquiry(ctx: &mut Ctx) -> Done {

@@ -170,14 +170,15 @@ impl TargetLuns {
                 None => TmfResponse::LunDoesNotExist,
             },
             TaskManagement::ClearAca => TmfResponse::NotSupported,
+            // The nexus that asked for a reset knows of it; every other one hears of it
+            // through a unit attention (SAM-5 §7.6, §7.8).
             TaskManagement::LogicalUnitReset => match target {
                 Some(l) => {
                     l.reset();
-                    let mut nexuses = self.lock_admin();
-                    self.raise_all(
-                        &mut nexuses,
-                        Some(l.number),
+                    self.raise_others(
+                        l.number,
                         asc::BUS_DEVICE_RESET_FUNCTION_OCCURRED,
+                        Some(nexus),
                     );
                     TmfResponse::Complete
                 }
@@ -189,12 +190,9 @@ impl TargetLuns {
                 } else {
                     asc::BUS_DEVICE_RESET_FUNCTION_OCCURRED
                 };
-                let mut nexuses = self.lock_admin();
                 for l in self.map().values() {
                     l.reset();
-                    for n in live(&mut nexuses) {
-                        n.ua.raise(l.number, code);
-                    }
+                    self.raise_others(l.number, code, Some(nexus));
                 }
                 TmfResponse::Complete
             }

@@ -3,13 +3,14 @@
 
 use super::cdb::Layout;
 use super::exec::{volume_check, Ctx, Done, BLOCK};
+use super::lun::Lun;
 use super::rw::{check_protect, check_range, check_writable};
 use super::sense::{asc, Check};
 use super::unit::capacity_blocks;
 use super::vpd::{MAX_UNMAP_BLOCKS, MAX_UNMAP_DESCRIPTORS, MAX_WRITE_SAME_BLOCKS};
 use super::wire::{get_be, push_be, put_be};
 use super::ScsiStatus;
-use crate::engine::ZeroFlags;
+use crate::engine::{VolumeResult, ZeroFlags};
 
 /// Largest buffer a patterned WRITE SAME writes at once.
 const PATTERN_CHUNK: u64 = 1 << 20;
@@ -101,9 +102,11 @@ pub fn write_same(ctx: &mut Ctx) -> Done {
     }
     let _stripes = lun.locks.shared(lba, blocks);
     let (offset, len) = (lba * BLOCK, blocks * BLOCK);
+    // With UNMAP set the blocks are deallocated whatever the Data-Out holds (SBC-3
+    // §5.44): afterwards they read as zeros, which LBPRZ promises.
     let result = match pattern {
-        Some(p) if p.iter().any(|&b| b != 0) => write_pattern(ctx, p, offset, len),
         _ if unmap => lun.volume.discard(offset, len),
+        Some(p) if p.iter().any(|&b| b != 0) => write_pattern(lun, p, offset, len),
         _ => lun.volume.write_zeroes(offset, len, ZeroFlags::default()),
     };
     result.map_err(|e| volume_check(&e, true))?;
@@ -111,13 +114,7 @@ pub fn write_same(ctx: &mut Ctx) -> Done {
 }
 
 /// Repeats one block over `[offset, offset + len)`, a chunk at a time.
-fn write_pattern(
-    ctx: &Ctx,
-    block: &[u8],
-    offset: u64,
-    len: u64,
-) -> crate::engine::VolumeResult<()> {
-    let lun = ctx.lun.ok_or(crate::engine::VolumeError::Gone)?;
+fn write_pattern(lun: &Lun, block: &[u8], offset: u64, len: u64) -> VolumeResult<()> {
     let chunk = len.min(PATTERN_CHUNK) as usize;
     let buf: Vec<u8> = block.iter().copied().cycle().take(chunk).collect();
     let fua = !lun.mode.write_cache();

@@ -48,14 +48,12 @@ pub fn capacity_blocks(lun: &Lun) -> u64 {
     lun.volume.size() / BLOCK
 }
 
-/// log2 of logical blocks per physical block, from the volume's preferred size.
-pub fn physical_exponent(lun: &Lun) -> u8 {
-    let per = u64::from(lun.volume.block_sizes().preferred) / BLOCK;
-    if per <= 1 {
-        0
-    } else {
-        (per.ilog2() as u8).min(15)
-    }
+/// log2 of logical blocks per physical block: always 0. A volume has no read-modify-write
+/// unit that a 512-byte write must avoid, and the 4 KiB the volume prefers is advertised
+/// where it is a hint, as the optimal transfer and unmap granularities of the Block
+/// Limits page. (libiscsi's GET LBA STATUS tests also assume one block per physical block.)
+pub fn physical_exponent(_lun: &Lun) -> u8 {
+    0
 }
 
 /// READ CAPACITY(10) (SBC-3 §5.15).

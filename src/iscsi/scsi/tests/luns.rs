@@ -106,7 +106,11 @@ fn lun_reset_raises_a_unit_attention_and_drops_spc2_reservations() {
         .task_management(&rig.nexus, encode_lun(0), TaskManagement::LogicalUnitReset);
     assert_eq!(r, TmfResponse::Complete);
     assert_eq!(sense(&tur(&rig, &other)), (6, 0x29, 0x03));
-    rig.clear_ua(&rig.nexus);
+    assert_eq!(
+        tur(&rig, &rig.nexus).status,
+        ScsiStatus::Good,
+        "the requester knows"
+    );
     rig.ok(&[0x1a, 0, 0x3f, 0, 255, 0], &[], 255);
     let (o, _) = rig.run_on(&other, &[0x16, 0, 0, 0, 0, 0], &[], 0);
     assert_eq!(o.status, ScsiStatus::Good);
@@ -127,11 +131,11 @@ fn logout_and_target_reset_release_spc2_reservations() {
         rig.run_on(&other, &[0x16, 0, 0, 0, 0, 0], &[], 0).0.status,
         ScsiStatus::Good
     );
+    let third = rig.target.login(nexus("iqn.x:3", 3));
     rig.target
         .task_management(&other, 0, TaskManagement::TargetColdReset);
-    assert_eq!(sense(&tur(&rig, &other)), (6, 0x29, 0x01));
-    let third = rig.target.login(nexus("iqn.x:3", 3));
-    rig.clear_ua(&third);
+    assert_eq!(sense(&tur(&rig, &third)), (6, 0x29, 0x01));
+    assert_eq!(tur(&rig, &third).status, ScsiStatus::Good);
     assert_eq!(
         rig.run_on(&third, &[0x16, 0, 0, 0, 0, 0], &[], 0).0.status,
         ScsiStatus::Good

@@ -190,8 +190,15 @@ impl Rig {
         n
     }
 
+    /// Sends TEST UNIT READY until it reports no unit attention.
     pub fn clear_ua(&self, n: &ItNexus) {
-        while self.run_on(n, &[0x00, 0, 0, 0, 0, 0], &[], 0).0.status != ScsiStatus::Good {}
+        for _ in 0..16 {
+            let o = self.run_on(n, &[0x00, 0, 0, 0, 0, 0], &[], 0).0;
+            if o.sense.is_none_or(|s| s.key() != 6) {
+                return;
+            }
+        }
+        panic!("unit attentions never cleared");
     }
 
     pub fn run(&self, cdb: &[u8], data_out: &[u8], expect_in: u32) -> (Outcome, Vec<u8>) {

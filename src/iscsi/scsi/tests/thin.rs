@@ -83,6 +83,10 @@ fn write_same_with_unmap_deallocates() {
     rig.ok(&cdb10(0x2a, 0, 0, 16), &[0xff; 16 * 512], 0);
     rig.ok(&cdb16(0x93, 0x08, 0, 8), &[0; 512], 0);
     assert_eq!(lba_status(&rig, 0), (0, 8, 1));
+    // UNMAP deallocates whatever the Data-Out holds.
+    rig.ok(&cdb10(0x2a, 0, 0, 8), &[0xff; 8 * 512], 0);
+    rig.ok(&cdb10(0x41, 0x08, 0, 8), &[0xff; 512], 0);
+    assert_eq!(rig.vol.bytes(0, 8 * 512), vec![0; 8 * 512]);
     // No Data-Out at all with UNMAP set is accepted too.
     rig.ok(&cdb16(0x93, 0x08, 8, 8), &[], 0);
     assert_eq!(rig.vol.bytes(0, 16 * 512), vec![0; 16 * 512]);
@@ -143,7 +147,7 @@ fn read_capacity_reports_size_block_size_and_provisioning() {
     assert_eq!(d.len(), 32);
     assert_eq!(&d[0..8], &(BLOCKS - 1).to_be_bytes());
     assert_eq!(&d[8..12], &512u32.to_be_bytes());
-    assert_eq!(d[13], 3, "4 KiB physical blocks: 2^3 logical per physical");
+    assert_eq!(d[13], 0, "one logical block per physical block");
     assert_eq!(d[14] & 0xc0, 0xc0, "LBPME and LBPRZ");
     // An allocation length below 32 is not an error; it truncates.
     c[10..14].copy_from_slice(&5u32.to_be_bytes());
