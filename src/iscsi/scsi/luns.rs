@@ -170,16 +170,13 @@ impl TargetLuns {
                 None => TmfResponse::LunDoesNotExist,
             },
             TaskManagement::ClearAca => TmfResponse::NotSupported,
-            // The nexus that asked for a reset knows of it; every other one hears of it
-            // through a unit attention (SAM-5 §7.6, §7.8).
+            // Every nexus hears of a reset through a unit attention, the requester's
+            // included (SAM-5 §7.6: "every I_T nexus"; libiscsi's MultipathIO.Reset
+            // expects it on each path).
             TaskManagement::LogicalUnitReset => match target {
                 Some(l) => {
                     l.reset();
-                    self.raise_others(
-                        l.number,
-                        asc::BUS_DEVICE_RESET_FUNCTION_OCCURRED,
-                        Some(nexus),
-                    );
+                    self.raise_others(l.number, asc::BUS_DEVICE_RESET_FUNCTION_OCCURRED, None);
                     TmfResponse::Complete
                 }
                 None => TmfResponse::LunDoesNotExist,
@@ -192,7 +189,7 @@ impl TargetLuns {
                 };
                 for l in self.map().values() {
                     l.reset();
-                    self.raise_others(l.number, code, Some(nexus));
+                    self.raise_others(l.number, code, None);
                 }
                 TmfResponse::Complete
             }

@@ -107,9 +107,9 @@ fn lun_reset_raises_a_unit_attention_and_drops_spc2_reservations() {
     assert_eq!(r, TmfResponse::Complete);
     assert_eq!(sense(&tur(&rig, &other)), (6, 0x29, 0x03));
     assert_eq!(
-        tur(&rig, &rig.nexus).status,
-        ScsiStatus::Good,
-        "the requester knows"
+        sense(&tur(&rig, &rig.nexus)),
+        (6, 0x29, 0x03),
+        "the requester too"
     );
     rig.ok(&[0x1a, 0, 0x3f, 0, 255, 0], &[], 255);
     let (o, _) = rig.run_on(&other, &[0x16, 0, 0, 0, 0, 0], &[], 0);
