@@ -1,6 +1,7 @@
 //! Command-level tests: CDBs in, Data-In, status and sense checked byte for byte, against
 //! an in-memory volume (the frontends may not touch `crate::block`, even in tests).
 
+mod fuzz;
 mod inquiry;
 mod luns;
 mod mode;
