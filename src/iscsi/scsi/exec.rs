@@ -208,3 +208,33 @@ pub fn volume_check(e: &VolumeError, writing: bool) -> Check {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    fn code(e: VolumeError, writing: bool) -> (u8, u8, u8) {
+        let c = volume_check(&e, writing);
+        (c.key as u8, c.asc.0, c.asc.1)
+    }
+
+    #[test]
+    fn volume_errors_map_to_their_sense() {
+        assert_eq!(code(VolumeError::ReadOnly, true), (7, 0x27, 0));
+        assert_eq!(code(VolumeError::NoSpace, true), (7, 0x27, 0x07));
+        let enospc = io::Error::from_raw_os_error(libc::ENOSPC);
+        assert_eq!(code(VolumeError::Io(enospc), true), (7, 0x27, 0x07));
+        let eio = || io::Error::from_raw_os_error(libc::EIO);
+        assert_eq!(code(VolumeError::Io(eio()), false), (3, 0x11, 0));
+        assert_eq!(code(VolumeError::Io(eio()), true), (3, 0x0c, 0));
+        assert_eq!(code(VolumeError::Invalid, false), (3, 0x11, 0));
+        let oob = VolumeError::OutOfRange {
+            offset: 0,
+            len: 1,
+            size: 0,
+        };
+        assert_eq!(code(oob, false), (5, 0x21, 0));
+        assert_eq!(code(VolumeError::Gone, false).0, 2);
+    }
+}
