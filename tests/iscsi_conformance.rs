@@ -100,7 +100,9 @@ fn run_suite(url: &str) -> Tally {
         "iscsi-test-cu did not run: {text}"
     );
     // The whole output, for reading after a failure.
-    let log = std::env::temp_dir().join(format!("iscsi-test-cu-{}.log", std::process::id()));
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let log = std::env::temp_dir().join(format!("iscsi-test-cu-{}-{n}.log", std::process::id()));
     if std::fs::write(&log, &text).is_ok() {
         eprintln!("iscsi-test-cu output: {}", log.display());
     }
