@@ -34,6 +34,7 @@ fn tally(out: &str) -> Tally {
             let failed = text.lines().any(|l| l.trim_end().ends_with("FAILED"))
                 || text.contains("...FAILED");
             if failed {
+                eprintln!("FAILED {name}:{text}");
                 t.failed.push(name);
             } else if let Some(i) = text.find("[SKIPPED]") {
                 let why = text[i..].lines().next().unwrap_or("").to_string();
@@ -98,6 +99,13 @@ fn run_suite(url: &str) -> Tally {
         text.contains("Run Summary"),
         "iscsi-test-cu did not run: {text}"
     );
+    // The whole output, for reading after a failure.
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let log = std::env::temp_dir().join(format!("iscsi-test-cu-{}-{n}.log", std::process::id()));
+    if std::fs::write(&log, &text).is_ok() {
+        eprintln!("iscsi-test-cu output: {}", log.display());
+    }
     tally(&text)
 }
 
