@@ -15,8 +15,11 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Instant;
 
-/// Bytes a read asks for at least; also what an idle connection keeps buffered.
-const READ_CHUNK: usize = 16 << 10;
+/// Bytes a read asks for at least once the connection is in use: room for a dozen 4 KiB
+/// writes, so one read frames many pipelined requests.
+const READ_CHUNK: usize = 64 << 10;
+/// The first read's size, so a connection that never sends a request stays small.
+const FIRST_READ: usize = 4 << 10;
 /// Replies are written once this much is pending, even if more requests are queued.
 const WRITE_AT: usize = 256 << 10;
 /// Buffers above this are released once empty, so a burst of large requests does not pin
@@ -125,6 +128,7 @@ fn transmission(
     let offload_all = shared.config.offload == Offload::All;
     let mut out = ReplyBuf::default();
     let mut helper: Option<Helper> = None;
+    let mut min_read = FIRST_READ;
     'conn: loop {
         let want = loop {
             let stopping = closing.load(Ordering::Acquire);
@@ -174,9 +178,12 @@ fn transmission(
             break;
         }
         inbuf.shrink(KEEP);
-        match stream.read(inbuf.space(want, READ_CHUNK)) {
+        match stream.read(inbuf.space(want, min_read)) {
             Ok(0) => break,
-            Ok(n) => inbuf.filled(n),
+            Ok(n) => {
+                inbuf.filled(n);
+                min_read = READ_CHUNK;
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(_) => break,
         }
