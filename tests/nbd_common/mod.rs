@@ -329,3 +329,143 @@ pub fn assert_healthy(addr: SocketAddr, name: &str) {
     assert_eq!(c.read(0, 4096).unwrap(), block);
     c.disconnect();
 }
+
+/// A volume wrapper whose flushes wait until the test opens the gate, and which can deny
+/// multi-conn; it counts flushes.
+pub struct GateVolume {
+    pub inner: Arc<dyn rvm::engine::Volume>,
+    pub open: std::sync::Mutex<bool>,
+    pub opened: std::sync::Condvar,
+    pub flushes: std::sync::atomic::AtomicUsize,
+    pub multi_conn: bool,
+}
+
+impl GateVolume {
+    pub fn new(
+        inner: Arc<dyn rvm::engine::Volume>,
+        gated: bool,
+        multi_conn: bool,
+    ) -> Arc<GateVolume> {
+        Arc::new(GateVolume {
+            inner,
+            open: std::sync::Mutex::new(!gated),
+            opened: std::sync::Condvar::new(),
+            flushes: Default::default(),
+            multi_conn,
+        })
+    }
+
+    pub fn release(&self) {
+        *self.open.lock().unwrap() = true;
+        self.opened.notify_all();
+    }
+
+    pub fn flush_count(&self) -> usize {
+        self.flushes.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl rvm::engine::Volume for GateVolume {
+    fn size(&self) -> u64 {
+        self.inner.size()
+    }
+    fn read_only(&self) -> bool {
+        self.inner.read_only()
+    }
+    fn identity(&self) -> [u8; 32] {
+        self.inner.identity()
+    }
+    fn flush_covers_all_connections(&self) -> bool {
+        self.multi_conn
+    }
+    fn read_at(&self, buf: &mut [u8], offset: u64) -> rvm::engine::VolumeResult<()> {
+        self.inner.read_at(buf, offset)
+    }
+    fn write_at(&self, buf: &[u8], offset: u64, fua: bool) -> rvm::engine::VolumeResult<()> {
+        self.inner.write_at(buf, offset, fua)
+    }
+    fn flush(&self) -> rvm::engine::VolumeResult<()> {
+        let mut open = self.open.lock().unwrap();
+        while !*open {
+            open = self.opened.wait(open).unwrap();
+        }
+        self.flushes
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.inner.flush()
+    }
+    fn discard(&self, offset: u64, len: u64) -> rvm::engine::VolumeResult<()> {
+        self.inner.discard(offset, len)
+    }
+    fn write_zeroes(
+        &self,
+        o: u64,
+        l: u64,
+        f: rvm::engine::ZeroFlags,
+    ) -> rvm::engine::VolumeResult<()> {
+        self.inner.write_zeroes(o, l, f)
+    }
+    fn block_status(
+        &self,
+        o: u64,
+        l: u64,
+    ) -> rvm::engine::VolumeResult<Vec<rvm::engine::BlockExtent>> {
+        self.inner.block_status(o, l)
+    }
+}
+
+impl Fixture {
+    /// Exports a gated volume over a new sparse file.
+    pub fn add_gated(
+        &self,
+        name: &str,
+        size: u64,
+        gated: bool,
+        multi_conn: bool,
+    ) -> Arc<GateVolume> {
+        let path = self.dir.path().join(name.replace('/', "_"));
+        File::create(&path).unwrap().set_len(size).unwrap();
+        let gate = GateVolume::new(file_volume(&path, false), gated, multi_conn);
+        self.table.insert(
+            name,
+            Export {
+                volume: gate.clone(),
+                read_only: false,
+                description: String::new(),
+            },
+        );
+        gate
+    }
+
+    /// Waits until the server has exactly `n` live connections.
+    pub fn wait_connections(&self, n: usize) {
+        for _ in 0..500 {
+            if self.server().connections() == n {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!(
+            "server has {} connections, expected {n}",
+            self.server().connections()
+        );
+    }
+}
+
+/// Whether the peer has closed the connection (EOF, or a reset).
+pub fn closed_by_server(s: &mut TcpStream) -> bool {
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut buf = [0u8; 4096];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut =>
+            {
+                return false
+            }
+            Err(_) => return true,
+        }
+    }
+}
