@@ -70,3 +70,16 @@ fn add_and_remove_exports_without_disturbing_others() {
     b.disconnect();
     c.disconnect();
 }
+
+#[test]
+fn removing_the_default_export_closes_connections_made_by_the_empty_name() {
+    let fx = Fixture::new();
+    fx.add_file("vg0/vol", 1 << 20, false);
+    fx.table.set_default(Some("vg0/vol"));
+    let mut c = RawClient::connect(fx.addr, "", false);
+    assert_eq!(c.size, 1 << 20);
+    assert_eq!(fx.server().export_connections("vg0/vol"), 1);
+    fx.table.remove("vg0/vol");
+    assert_eq!(fx.server().disconnect_export("vg0/vol"), 1);
+    assert!(closed_by_server(&mut c.stream));
+}

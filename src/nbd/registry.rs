@@ -22,6 +22,12 @@ pub trait ExportRegistry: Send + Sync {
 
     /// Resolves a name; the empty name asks for the default export, if there is one.
     fn open(&self, name: &str) -> Option<Export>;
+
+    /// The name the empty export name stands for, so that connections opened by the
+    /// default name are found when that export is removed.
+    fn default_name(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A registry kept in memory, for the daemon and for tests: add and remove exports live.
@@ -82,5 +88,9 @@ impl ExportRegistry for ExportTable {
             name
         };
         t.exports.get(key).cloned()
+    }
+
+    fn default_name(&self) -> Option<String> {
+        self.inner.read().ok()?.default.clone()
     }
 }

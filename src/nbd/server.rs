@@ -111,11 +111,19 @@ impl ExportRegistry for TrackedRegistry<'_> {
         self.shared.registry.names()
     }
 
+    fn default_name(&self) -> Option<String> {
+        self.shared.registry.default_name()
+    }
+
     fn open(&self, name: &str) -> Option<Export> {
         let mut conns = self.shared.conns();
         let export = self.shared.registry.open(name)?;
+        let canonical = match name {
+            "" => self.shared.registry.default_name().unwrap_or_default(),
+            _ => name.to_string(),
+        };
         if let Some(rec) = conns.map.get_mut(&self.id) {
-            rec.export = Some(name.to_string());
+            rec.export = Some(canonical);
             rec.volume = Some(export.volume.clone());
         }
         Some(export)
