@@ -1,7 +1,7 @@
 //! Serves files over NBD through `LinearVolume` and rvm's NBD server, until SIGTERM/SIGINT.
 //!
 //! Used by tools/bench-nbd.sh until `rvm serve` exists:
-//! `nbd_serve [--listen ADDR:PORT] [--offload all] NAME=PATH[:ro] ...`
+//! `nbd_serve [--listen ADDR:PORT] [--offload all|writes|slow] [--helpers N] NAME=PATH[:ro] ...`
 //! Prints `listening on ADDR:PORT` once it accepts connections.
 
 use rvm::block::{BlockDevice, FileDevice};
@@ -29,9 +29,14 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             "--offload" => {
                 config.offload = match args.next().as_deref() {
                     Some("all") => Offload::All,
+                    Some("writes") => Offload::Writes,
                     Some("slow") => Offload::SlowOnly,
-                    _ => return Err("--offload takes all|slow".into()),
+                    _ => return Err("--offload takes all|writes|slow".into()),
                 }
+            }
+            "--helpers" => {
+                let n = args.next().ok_or("--helpers needs a count")?;
+                config.helper_threads = n.parse()?;
             }
             spec => {
                 let (name, rest) = spec.split_once('=').ok_or("exports are NAME=PATH[:ro]")?;

@@ -4,7 +4,7 @@
 
 use super::buffers::{InBuf, ReplyBuf};
 use super::handshake::{greeting, Handshake, Negotiated, Progress};
-use super::server::{Offload, Shared, TrackedRegistry};
+use super::server::{Offload, ServerConfig, Shared, TrackedRegistry};
 use super::transmission::{Frame, Plan, Session};
 use super::wire::{RequestHeader, EINVAL, ESHUTDOWN};
 use std::io::{self, Read, Write};
@@ -125,7 +125,7 @@ fn transmission(
         stream: Mutex::new(clone),
         failed: AtomicBool::new(false),
     });
-    let offload_all = shared.config.offload == Offload::All;
+    let offload = shared.config.offload;
     let mut out = ReplyBuf::default();
     let mut helper: Option<Helper> = None;
     let mut min_read = FIRST_READ;
@@ -154,10 +154,15 @@ fn transmission(
                         Plan::Refuse(errno, msg) => {
                             session.error_reply(&mut out, &header, errno, msg)
                         }
-                        Plan::Inline if !offload_all => session.execute(&mut out, &header, payload),
+                        Plan::Inline if offload != Offload::All => {
+                            session.execute(&mut out, &header, payload)
+                        }
+                        Plan::Write if offload == Offload::SlowOnly => {
+                            session.execute(&mut out, &header, payload)
+                        }
                         _ => {
                             let h = helper.get_or_insert_with(|| {
-                                Helper::spawn(&session, &writer, shared.config.thread_stack)
+                                Helper::spawn(&session, &writer, &shared.config)
                             });
                             h.submit(&session, &mut out, header, payload);
                         }
@@ -227,26 +232,33 @@ impl Budget {
     }
 }
 
-/// The connection's helper thread, started on its first slow request.
+/// The connection's helper threads, started on its first deferred request.
 struct Helper {
     tx: Option<SyncSender<Job>>,
-    thread: Option<JoinHandle<()>>,
+    threads: Vec<JoinHandle<()>>,
     budget: Arc<Budget>,
 }
 
 impl Helper {
-    fn spawn(session: &Arc<Session>, writer: &Arc<Writer>, stack: usize) -> Helper {
+    fn spawn(session: &Arc<Session>, writer: &Arc<Writer>, config: &ServerConfig) -> Helper {
         let (tx, rx) = sync_channel::<Job>(HELPER_QUEUE);
+        let rx = Arc::new(Mutex::new(rx));
         let budget = Arc::new(Budget::default());
-        let (s, w, b) = (session.clone(), writer.clone(), budget.clone());
-        let thread = thread::Builder::new()
-            .name("nbd-helper".into())
-            .stack_size(stack)
-            .spawn(move || helper_loop(&s, &w, &b, rx))
-            .ok();
+        let mut threads = Vec::new();
+        for _ in 0..config.helper_threads.max(1) {
+            let (s, w, b, r) = (session.clone(), writer.clone(), budget.clone(), rx.clone());
+            let spawned = thread::Builder::new()
+                .name("nbd-helper".into())
+                .stack_size(config.thread_stack)
+                .spawn(move || helper_loop(&s, &w, &b, &r));
+            match spawned {
+                Ok(t) => threads.push(t),
+                Err(_) => break,
+            }
+        }
         Helper {
-            tx: thread.as_ref().map(|_| tx),
-            thread,
+            tx: (!threads.is_empty()).then_some(tx),
+            threads,
             budget,
         }
     }
@@ -271,26 +283,44 @@ impl Helper {
 impl Drop for Helper {
     fn drop(&mut self) {
         self.tx = None;
-        if let Some(t) = self.thread.take() {
+        for t in self.threads.drain(..) {
             let _ = t.join();
         }
     }
 }
 
 /// Runs queued requests, batching the replies of whatever is already queued into one write.
-fn helper_loop(session: &Session, writer: &Writer, budget: &Budget, rx: Receiver<Job>) {
+fn helper_loop(session: &Session, writer: &Writer, budget: &Budget, rx: &Mutex<Receiver<Job>>) {
     let mut out = ReplyBuf::default();
-    while let Ok(job) = rx.recv() {
+    loop {
+        let Some(job) = next_job(rx, true) else {
+            return;
+        };
         let mut next = Some(job);
         while let Some(job) = next.take() {
             session.execute(&mut out, &job.header, &job.payload);
             budget.release(job.payload.len());
             if out.len() < WRITE_AT {
-                next = rx.try_recv().ok();
+                next = next_job(rx, false);
             }
         }
         writer.send(out.as_slice());
         out.clear();
         out.shrink(KEEP);
+    }
+}
+
+/// Takes the next queued request; `None` when the queue is closed or, without `wait`, when
+/// nothing is queued. Without `wait` it never blocks on the lock either: another helper may
+/// hold it while it sleeps in `recv`, and this helper's finished replies must go out first.
+fn next_job(rx: &Mutex<Receiver<Job>>, wait: bool) -> Option<Job> {
+    if wait {
+        let rx = rx.lock().unwrap_or_else(|p| p.into_inner());
+        return rx.recv().ok();
+    }
+    match rx.try_lock() {
+        Ok(rx) => rx.try_recv().ok(),
+        Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner().try_recv().ok(),
+        Err(std::sync::TryLockError::WouldBlock) => None,
     }
 }

@@ -16,9 +16,11 @@ use std::time::{Duration, Instant};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Offload {
     /// Reads, plain writes and block status run on the connection's thread; flush, FUA
-    /// writes, trim, zeroing and cache run on its helper thread.
+    /// writes, trim, zeroing and cache run on its helper threads.
     SlowOnly,
-    /// Every request is handed to the helper thread (kept to measure the hand-off).
+    /// Reads and block status run on the connection's thread, every write on the helpers.
+    Writes,
+    /// Every request is handed to the helpers (kept to measure the hand-off).
     All,
 }
 
@@ -36,6 +38,8 @@ pub struct ServerConfig {
     pub offload: Offload,
     /// Stack size of connection and helper threads; they keep their buffers on the heap.
     pub thread_stack: usize,
+    /// Helper threads a connection starts on its first write, flush or trim.
+    pub helper_threads: usize,
 }
 
 impl Default for ServerConfig {
@@ -45,8 +49,9 @@ impl Default for ServerConfig {
             max_block: 32 << 20,
             max_connections: 4096,
             drain_timeout: Duration::from_secs(30),
-            offload: Offload::SlowOnly,
+            offload: Offload::Writes,
             thread_stack: 128 << 10,
+            helper_threads: 2,
         }
     }
 }

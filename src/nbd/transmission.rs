@@ -34,6 +34,9 @@ pub enum Frame<'a> {
 pub enum Plan {
     /// On the connection's thread: page-cache reads and writes, metadata lookups.
     Inline,
+    /// A plain write: cheap enough to run inline, costly enough that overlapping it with
+    /// receiving pays; the transport's [`crate::nbd::Offload`] decides.
+    Write,
     /// On the connection's helper thread, so a flush does not stall the reads behind it.
     Deferred,
     /// Nothing to run: the reply is an error, already decided.
@@ -126,7 +129,6 @@ impl Session {
         if h.flags & CMD_FLAG_DF != 0 && self.flags & FLAG_SEND_DF == 0 {
             return Plan::Refuse(EINVAL, "DF needs structured replies");
         }
-        let fua = h.flags & CMD_FLAG_FUA != 0;
         match h.command {
             CMD_DISC => return Plan::Disconnect,
             CMD_FLUSH => return Plan::Deferred,
@@ -154,7 +156,7 @@ impl Session {
         }
         match h.command {
             CMD_READ | CMD_BLOCK_STATUS => Plan::Inline,
-            CMD_WRITE if !fua => Plan::Inline,
+            CMD_WRITE if h.flags & CMD_FLAG_FUA == 0 => Plan::Write,
             _ => Plan::Deferred,
         }
     }

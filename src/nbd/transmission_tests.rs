@@ -37,7 +37,7 @@ fn serve(s: &Session, h: RequestHeader, payload: &[u8]) -> Vec<u8> {
     let mut out = ReplyBuf::default();
     match s.plan(&h) {
         Plan::Refuse(e, m) => s.error_reply(&mut out, &h, e, m),
-        Plan::Inline | Plan::Deferred => s.execute(&mut out, &h, payload),
+        Plan::Inline | Plan::Write | Plan::Deferred => s.execute(&mut out, &h, payload),
         Plan::Disconnect => {}
     }
     out.as_slice().to_vec()
@@ -117,7 +117,7 @@ fn refusals_carry_the_right_errno_and_keep_going() {
 fn plans_keep_fast_work_inline() {
     let (s, _) = session(true, false);
     assert_eq!(s.plan(&req(CMD_READ, 0, 0, 4096)), Plan::Inline);
-    assert_eq!(s.plan(&req(CMD_WRITE, 0, 0, 4096)), Plan::Inline);
+    assert_eq!(s.plan(&req(CMD_WRITE, 0, 0, 4096)), Plan::Write);
     assert_eq!(s.plan(&req(CMD_BLOCK_STATUS, 0, 0, 4096)), Plan::Inline);
     assert_eq!(
         s.plan(&req(CMD_WRITE, CMD_FLAG_FUA, 0, 4096)),
