@@ -27,6 +27,9 @@ const WRITE_AT: usize = 256 << 10;
 const KEEP: usize = 4 << 20;
 /// Write payloads queued for the helper thread, in bytes, before the reader waits.
 const HELPER_BUDGET: usize = 32 << 20;
+/// Plain writes this large run inline even under [`Offload::Writes`]: copying the payload
+/// for a helper costs more than overlapping the write saves.
+const INLINE_WRITE: u32 = 128 << 10;
 /// Requests queued for the helper thread before the reader waits.
 const HELPER_QUEUE: usize = 256;
 
@@ -157,7 +160,9 @@ fn transmission(
                         Plan::Inline if offload != Offload::All => {
                             session.execute(&mut out, &header, payload)
                         }
-                        Plan::Write if offload == Offload::SlowOnly => {
+                        Plan::Write
+                            if offload == Offload::SlowOnly || header.len >= INLINE_WRITE =>
+                        {
                             session.execute(&mut out, &header, payload)
                         }
                         _ => {

@@ -18,7 +18,8 @@ pub enum Offload {
     /// Reads, plain writes and block status run on the connection's thread; flush, FUA
     /// writes, trim, zeroing and cache run on its helper threads.
     SlowOnly,
-    /// Reads and block status run on the connection's thread, every write on the helpers.
+    /// Reads, block status and large writes run on the connection's thread; writes under
+    /// 128 KiB and the slow requests run on the helpers.
     Writes,
     /// Every request is handed to the helpers (kept to measure the hand-off).
     All,
