@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real clients and peers the tests drive. Every test needs them; none skips.
 set -euo pipefail
-PKGS=(libiscsi-bin libnbd-bin qemu-utils fio tgt lvm2 nbdkit)
+PKGS=(libiscsi-bin libnbd-bin qemu-utils fio tgt lvm2 nbdkit jq)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,59 @@
+//! Many requests in flight on one connection, completed out of order: a slow flush does not
+//! hold back the reads queued behind it.
+
+mod nbd_common;
+use nbd_common::*;
+use rvm::nbd::wire::*;
+use std::collections::HashSet;
+
+#[test]
+fn reads_overtake_a_slow_flush() {
+    let fx = Fixture::new();
+    let gate = fx.add_gated("vol", 4 << 20, true, true);
+    let mut c = RawClient::connect(fx.addr, "vol", true);
+    assert_eq!(c.write(0, &[3; 8192]), 0);
+    c.send(CMD_FLUSH, 0, 1000, 0, 0, &[]);
+    for i in 0..64u64 {
+        c.send(CMD_READ, 0, i, (i % 2) * 4096, 4096, &[]);
+    }
+    let mut seen = HashSet::new();
+    for _ in 0..64 {
+        let r = c.reply(4096);
+        assert_ne!(r.handle, 1000, "the flush is still blocked");
+        assert_eq!(r.error, 0);
+        assert_eq!(r.data, vec![3; 4096]);
+        assert!(seen.insert(r.handle));
+    }
+    assert_eq!(gate.flush_count(), 0);
+    gate.release();
+    let r = c.reply(0);
+    assert_eq!((r.handle, r.error), (1000, 0));
+    assert_eq!(gate.flush_count(), 1);
+    c.disconnect();
+}
+
+#[test]
+fn pipelined_writes_on_several_helpers_all_complete() {
+    let config = rvm::nbd::ServerConfig {
+        helper_threads: 4,
+        ..rvm::nbd::ServerConfig::default()
+    };
+    let fx = Fixture::with_config(config);
+    fx.add_file("vol", 4 << 20, false);
+    let mut c = RawClient::connect(fx.addr, "vol", true);
+    for round in 0..20u64 {
+        for i in 0..64u64 {
+            let flags = if i % 8 == 0 { CMD_FLAG_FUA } else { 0 };
+            c.send(CMD_WRITE, flags, i, i * 4096, 4096, &[round as u8; 4096]);
+        }
+        let mut seen = HashSet::new();
+        for _ in 0..64 {
+            // A lost reply shows up as a read timeout here.
+            let r = c.reply(0);
+            assert_eq!(r.error, 0);
+            assert!(seen.insert(r.handle));
+        }
+    }
+    assert_eq!(c.read(63 * 4096, 4096).unwrap(), vec![19; 4096]);
+    c.disconnect();
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# NBD benchmark: fio --ioengine=nbd against rvm, qemu-nbd (defaults), nbdkit file and nbdkit
+# null (the protocol ceiling), all serving the same page-cached file over TCP on loopback, in
+# one run. Prints IOPS, bandwidth, the server's CPU time per I/O (utime+stime from
+# /proc/<pid>/stat) and ratios of rvm to each peer.
+#
+# Usage: tools/bench-nbd.sh [--runtime SECONDS] [--size MIB] [--only WORKLOAD]
+# Environment: RVM_NBD_SERVER overrides the rvm server command; it must accept
+#   `--listen 127.0.0.1:PORT bench=FILE` (today the nbd_serve example; later `rvm serve`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNTIME=10
+SIZE_MIB=1024
+ONLY=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runtime) RUNTIME=$2; shift 2 ;;
+    --size) SIZE_MIB=$2; shift 2 ;;
+    --only) ONLY=$2; shift 2 ;;
+    *) echo "usage: $0 [--runtime S] [--size MIB] [--only WORKLOAD]" >&2; exit 2 ;;
+  esac
+done
+
+for tool in fio qemu-nbd nbdkit jq; do
+  command -v "$tool" >/dev/null || { echo "bench-nbd: $tool is missing (tools/install-test-deps.sh)" >&2; exit 1; }
+done
+
+cargo build --release --example nbd_serve >&2
+RVM_CMD=${RVM_NBD_SERVER:-target/release/examples/nbd_serve}
+
+WORK=$(mktemp -d /tmp/rvm-bench-nbd.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+FILE=$WORK/disk.img
+echo "# preparing a ${SIZE_MIB} MiB file of random data, page-cached" >&2
+dd if=/dev/urandom of="$FILE" bs=1M count="$SIZE_MIB" status=none
+cat "$FILE" >/dev/null
+
+# A port nothing listens on; the servers then bind it.
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
+wait_port() {
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "bench-nbd: server on port $1 did not start" >&2
+  exit 1
+}
+
+declare -A PORT PID URI
+start_server() { # name port pid uri
+  PORT[$1]=$2; PID[$1]=$3; URI[$1]=$4; PIDS+=("$3"); wait_port "$2"
+}
+
+p=$(free_port); "$RVM_CMD" --listen "127.0.0.1:$p" "bench=$FILE" >"$WORK/rvm.log" 2>&1 &
+start_server rvm "$p" $! "nbd://127.0.0.1:$p/bench"
+p=$(free_port); qemu-nbd -f raw --persistent -b 127.0.0.1 -p "$p" "$FILE" 2>"$WORK/qemu.log" &
+start_server qemu-nbd "$p" $! "nbd://127.0.0.1:$p/"
+p=$(free_port); nbdkit -f -i 127.0.0.1 -p "$p" file "$FILE" 2>"$WORK/nbdkit.log" &
+start_server nbdkit-file "$p" $! "nbd://127.0.0.1:$p/"
+p=$(free_port); nbdkit -f -i 127.0.0.1 -p "$p" null size="${SIZE_MIB}M" 2>"$WORK/null.log" &
+start_server nbdkit-null "$p" $! "nbd://127.0.0.1:$p/"
+
+SERVERS=(rvm qemu-nbd nbdkit-file nbdkit-null)
+# name rw bs iodepth
+WORKLOADS=(
+  "randread-4k-qd32 randread 4k 32"
+  "randread-4k-qd1 randread 4k 1"
+  "seqread-1m-qd8 read 1m 8"
+  "seqwrite-1m-qd8 write 1m 8"
+  "randwrite-4k-qd32 randwrite 4k 32"
+)
+
+cpu_ticks() { # utime + stime of a process, in clock ticks
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+HZ=$(getconf CLK_TCK)
+
+declare -A IOPS BW CPU
+for w in "${WORKLOADS[@]}"; do
+  read -r name rw bs qd <<<"$w"
+  [ -n "$ONLY" ] && [ "$ONLY" != "$name" ] && continue
+  for s in "${SERVERS[@]}"; do
+    # Every server starts from clean page cache: no writeback left over from the last run.
+    sync
+    before=$(cpu_ticks "${PID[$s]}")
+    out=$(fio --name="$name" --ioengine=nbd --uri="${URI[$s]}" --rw="$rw" --bs="$bs" \
+      --iodepth="$qd" --size="${SIZE_MIB}M" --runtime="$RUNTIME" --time_based \
+      --output-format=json 2>/dev/null | sed -n '/^{/,$p')
+    after=$(cpu_ticks "${PID[$s]}")
+    ios=$(jq '[.jobs[0].read.total_ios, .jobs[0].write.total_ios] | add' <<<"$out")
+    IOPS[$name,$s]=$(jq '[.jobs[0].read.iops, .jobs[0].write.iops] | add | floor' <<<"$out")
+    BW[$name,$s]=$(jq '([.jobs[0].read.bw_bytes, .jobs[0].write.bw_bytes] | add) / 1048576 | floor' <<<"$out")
+    CPU[$name,$s]=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$ios" \
+      'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n; else print "n/a" }')
+  done
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+
+echo
+echo "NBD over loopback TCP, ${SIZE_MIB} MiB page-cached file, ${RUNTIME}s per run (machine shared: figures are indicative)"
+printf '%-18s %-12s %10s %9s %12s\n' workload server IOPS MiB/s "CPU us/IO"
+for w in "${WORKLOADS[@]}"; do
+  read -r name _ <<<"$w"
+  [ -n "$ONLY" ] && [ "$ONLY" != "$name" ] && continue
+  for s in "${SERVERS[@]}"; do
+    printf '%-18s %-12s %10s %9s %12s\n' "$name" "$s" "${IOPS[$name,$s]}" "${BW[$name,$s]}" "${CPU[$name,$s]}"
+  done
+  for s in qemu-nbd nbdkit-file nbdkit-null; do
+    printf '%-18s   rvm/%-11s IOPS %s, CPU/IO %s\n' "" "$s" \
+      "$(ratio "${IOPS[$name,rvm]}" "${IOPS[$name,$s]}")" \
+      "$(ratio "${CPU[$name,rvm]}" "${CPU[$name,$s]}")"
+  done
+done
