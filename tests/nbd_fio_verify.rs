@@ -21,6 +21,7 @@ fn fio_random_writes_verify_with_crc32c() {
             "--io_size=48M",
             "--verify=crc32c",
             "--verify_fatal=1",
+            "--verify_state_save=0",
             "--do_verify=1",
             "--output-format=json",
         ],
