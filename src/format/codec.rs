@@ -10,7 +10,11 @@ use super::id::Id;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     #[error("record truncated: needed {needed} bytes at offset {at}, only {len} present")]
-    Truncated { at: usize, needed: usize, len: usize },
+    Truncated {
+        at: usize,
+        needed: usize,
+        len: usize,
+    },
     #[error("bad magic")]
     BadMagic,
     #[error("checksum mismatch (stored {stored:#010x}, computed {computed:#010x})")]

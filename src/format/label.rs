@@ -35,7 +35,13 @@ impl Label {
         w.u64(l.data_end);
         w.u64(l.tail_mda);
         w.u64(l.tail_label);
-        let mut out = block::encode(PV_LABEL, offset, self.generation, self.features, w.as_slice());
+        let mut out = block::encode(
+            PV_LABEL,
+            offset,
+            self.generation,
+            self.features,
+            w.as_slice(),
+        );
         out.resize(BLOCK as usize, 0);
         out
     }

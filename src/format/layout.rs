@@ -67,7 +67,7 @@ impl Layout {
 
     /// Lays out a PV whose data starts at `pe_start` (a restored PV must keep its old one).
     pub fn with_pe_start(dev_size: u64, pe_start: u64) -> Result<Layout, LayoutError> {
-        if pe_start % DATA_ALIGN != 0 || pe_start < BLOCK + MIN_MDA_SIZE || pe_start > 1 << 31 {
+        if pe_start % DATA_ALIGN != 0 || !(BLOCK + MIN_MDA_SIZE..=1 << 31).contains(&pe_start) {
             return Err(LayoutError::MdaSize(pe_start));
         }
         let mda_size = pe_start - BLOCK;
