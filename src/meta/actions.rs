@@ -268,7 +268,7 @@ fn orphans_for_join(
     asm: &Assembly,
     paths: &[PathBuf],
     opts: &PvCreateOpts,
-) -> MetaResult<(Vec<PlannedPv>, Vec<PvHandle>)> {
+) -> MetaResult<(Vec<PlannedPv>, Vec<PvHandle>, Vec<PathBuf>)> {
     let mut create = Vec::new();
     let mut existing = Vec::new();
     let mut canon = Vec::new();
@@ -287,7 +287,7 @@ fn orphans_for_join(
         }
     }
     check_distinct(&canon)?;
-    Ok((create, existing))
+    Ok((create, existing, canon))
 }
 
 /// Makes the PVs ready to join: new PVs written, every joining PV's slots wiped so that no
@@ -327,6 +327,16 @@ fn prepare_join(
     Ok(out)
 }
 
+/// Sorts `items` into the order their paths were given on the command line.
+fn in_order<T>(items: &mut [T], order: &[PathBuf], path: impl Fn(&T) -> &PathBuf) {
+    items.sort_by_key(|i| {
+        order
+            .iter()
+            .position(|p| p == path(i))
+            .unwrap_or(usize::MAX)
+    });
+}
+
 fn pv_of(h: &PvHandle, extent_size: u64) -> Pv {
     Pv {
         id: h.label.pv_id,
@@ -362,7 +372,7 @@ pub fn vgcreate(
     if asm.vgs.iter().any(|v| v.vg.name == name) {
         return Err(MetaError::VgExists(name.to_string()));
     }
-    let (create, existing) = orphans_for_join(env, &asm, paths, opts)?;
+    let (create, existing, order) = orphans_for_join(env, &asm, paths, opts)?;
     // Dry run of the model change on what the PVs will be, before any write.
     let planned_pvs: Vec<Pv> = existing
         .iter()
@@ -378,12 +388,13 @@ pub fn vgcreate(
             tags: vec![],
         }))
         .collect();
+    let mut planned_pvs = planned_pvs;
+    in_order(&mut planned_pvs, &order, |p| &p.device);
     let mut vg = ops::new_vg(name, extent_size, planned_pvs, now(), &hostname())?;
     ops::change_vg(&mut vg, change)?;
-    let mut handles: Vec<Option<PvHandle>> = prepare_join(env, &create, &existing)?
-        .into_iter()
-        .map(Some)
-        .collect();
+    let mut joined = prepare_join(env, &create, &existing)?;
+    in_order(&mut joined, &order, |h| &h.path);
+    let mut handles: Vec<Option<PvHandle>> = joined.into_iter().map(Some).collect();
     write_vg(&mut vg, None, &mut handles, false)?;
     backup::backup(
         &env.system_dir,
@@ -410,7 +421,7 @@ pub fn vgextend(env: &Env, name: &str, paths: &[PathBuf], opts: &PvCreateOpts) -
         return Err(MetaError::MissingPvs(name.to_string()));
     }
     let asm = env.assemble()?;
-    let (create, existing) = orphans_for_join(env, &asm, paths, opts)?;
+    let (create, existing, order) = orphans_for_join(env, &asm, paths, opts)?;
     let es = txn.vg.extent_size;
     let mut trial = txn.vg.clone();
     let new_pvs: Vec<Pv> = existing
@@ -427,6 +438,8 @@ pub fn vgextend(env: &Env, name: &str, paths: &[PathBuf], opts: &PvCreateOpts) -
             tags: vec![],
         }))
         .collect();
+    let mut new_pvs = new_pvs;
+    in_order(&mut new_pvs, &order, |p| &p.device);
     ops::extend_vg(&mut trial, new_pvs)?;
     for h in prepare_join(env, &create, &existing)? {
         txn.add_handle(h);
