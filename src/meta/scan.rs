@@ -239,7 +239,16 @@ pub fn assemble(pvs: Vec<ScannedPv>, warnings: &mut Vec<String>) -> Assembly {
             features,
         });
     }
-    let orphans = (0..pvs.len()).filter(|&i| !claimed[i]).collect();
+    let orphans: Vec<usize> = (0..pvs.len()).filter(|&i| !claimed[i]).collect();
+    for &i in &orphans {
+        let p = &pvs[i];
+        if p.best_record().is_none() && p.slots.iter().any(|s| matches!(s, SlotState::Damaged(_))) {
+            warnings.push(format!(
+                "WARNING: PV {} holds damaged metadata and no valid copy of it.",
+                p.path.display()
+            ));
+        }
+    }
     let mut names: Vec<&str> = vgs.iter().map(|v| v.vg.name.as_str()).collect();
     names.sort_unstable();
     for w in names.windows(2) {
