@@ -33,24 +33,54 @@ fn bad_inputs_fail_cleanly_and_change_nothing() {
     let missing = s.path("nope.img").to_str().unwrap().to_string();
 
     let cases: Vec<(Vec<&str>, &str)> = vec![
-        (vec!["lvcreate", "-L", "1G", "-n", "big", "vg"], "insufficient free space"),
-        (vec!["lvcreate", "-l", "100%VG", "-n", "big", "vg"], "insufficient free space"),
-        (vec!["lvcreate", "-L", "1m", "-n", "lv", "vg"], "already exists"),
+        (
+            vec!["lvcreate", "-L", "1G", "-n", "big", "vg"],
+            "insufficient free space",
+        ),
+        (
+            vec!["lvcreate", "-l", "100%VG", "-n", "big", "vg"],
+            "insufficient free space",
+        ),
+        (
+            vec!["lvcreate", "-L", "1m", "-n", "lv", "vg"],
+            "already exists",
+        ),
         (vec!["lvcreate", "-L", "1m", "-n", "x", "novg"], "not found"),
-        (vec!["lvcreate", "-L", "1m", "-n", "bad name", "vg"], "invalid"),
-        (vec!["lvcreate", "-L", "1m", "-n", "snapshot1", "vg"], "reserved"),
-        (vec!["lvcreate", "-L", "1m", "-n", "x_mlog", "vg"], "reserved"),
-        (vec!["lvcreate", "-L", "10Q", "-n", "x", "vg"], "Invalid argument"),
-        (vec!["lvcreate", "-l", "200%VG", "-n", "x", "vg"], "Invalid argument"),
+        (
+            vec!["lvcreate", "-L", "1m", "-n", "bad name", "vg"],
+            "invalid",
+        ),
+        (
+            vec!["lvcreate", "-L", "1m", "-n", "snapshot1", "vg"],
+            "reserved",
+        ),
+        (
+            vec!["lvcreate", "-L", "1m", "-n", "x_mlog", "vg"],
+            "reserved",
+        ),
+        (
+            vec!["lvcreate", "-L", "10Q", "-n", "x", "vg"],
+            "Invalid argument",
+        ),
+        (
+            vec!["lvcreate", "-l", "200%VG", "-n", "x", "vg"],
+            "Invalid argument",
+        ),
         (vec!["lvcreate", "-L", "+5m", "-n", "x", "vg"], "signed"),
         (vec!["lvcreate", "-n", "x", "vg"], "size or extents"),
         (vec!["lvcreate", "-L", "1m", "-l", "1", "vg"], "not both"),
-        (vec!["lvcreate", "-L", "1m", "-n", "x", "vg", &b], "not found in Volume Group"),
+        (
+            vec!["lvcreate", "-L", "1m", "-n", "x", "vg", &b],
+            "not found in Volume Group",
+        ),
         (vec!["lvcreate", "--bogus", "vg"], "unexpected argument"),
         (vec!["lvremove", "-f", "vg/nope"], "Failed to find"),
         (vec!["lvremove", "-f", "novg/lv"], "not found"),
         (vec!["lvextend", "-L", "+1m", "vg/nope"], "Failed to find"),
-        (vec!["lvextend", "-L", "+1G", "vg/lv"], "insufficient free space"),
+        (
+            vec!["lvextend", "-L", "+1G", "vg/lv"],
+            "insufficient free space",
+        ),
         (vec!["lvextend", "-L", "2m", "vg/lv"], "not larger"),
         (vec!["lvreduce", "-f", "-l", "-4", "vg/lv"], "zero"),
         (vec!["lvrename", "vg", "nope", "x"], "Failed to find"),
@@ -74,7 +104,10 @@ fn bad_inputs_fail_cleanly_and_change_nothing() {
         (vec!["pvcreate", &a], "without -ff"),
         (vec!["pvremove", &tiny], "No PV found"),
         (vec!["pvremove", &a], "vgreduce"),
-        (vec!["vgcfgrestore", "-f", &garbage, "vg"], "Couldn't read backup"),
+        (
+            vec!["vgcfgrestore", "-f", &garbage, "vg"],
+            "Couldn't read backup",
+        ),
         (vec!["vgs", "--config", "global {", "vg"], "configuration"),
         (vec!["vgs", "novg"], "not found"),
         (vec!["lvs", "vg/nope"], "Failed to find"),
@@ -93,7 +126,10 @@ fn bad_inputs_fail_cleanly_and_change_nothing() {
         let line = s.fail(args);
         assert!(line.contains(want), "rvm {args:?}: {line:?} lacks {want:?}");
         assert!(line.starts_with("  ") || line.len() > 0);
-        assert!(snapshot(&s) == before, "rvm {args:?} changed something on disk");
+        assert!(
+            snapshot(&s) == before,
+            "rvm {args:?} changed something on disk"
+        );
     }
 }
 
@@ -102,9 +138,18 @@ fn corrupt_metadata_is_reported_not_trusted() {
     let s = Sandbox::new();
     let files = s.vg("vg", 1, 64 * MIB);
     // Corrupt every copy of the VG record (both areas): the PV has no usable VG metadata.
-    let layout_slots = [4096u64, 4096 + (2 * MIB - 4096), 64 * MIB - 4 * MIB, 64 * MIB - 4 * MIB + (2 * MIB - 4096)];
+    let layout_slots = [
+        4096u64,
+        4096 + (2 * MIB - 4096),
+        64 * MIB - 4 * MIB,
+        64 * MIB - 4 * MIB + (2 * MIB - 4096),
+    ];
     use std::os::unix::fs::FileExt;
-    let f = std::fs::OpenOptions::new().read(true).write(true).open(&files[0]).unwrap();
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&files[0])
+        .unwrap();
     for off in layout_slots {
         let mut b = [0u8; 1];
         f.read_exact_at(&mut b, off + 100).unwrap();
@@ -113,7 +158,10 @@ fn corrupt_metadata_is_reported_not_trusted() {
     let o = s.run(&["lvcreate", "-L", "4m", "-n", "x", "vg"]);
     assert_eq!(o.status.code(), Some(5));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("damaged metadata") && err.contains("not found"), "{err}");
+    assert!(
+        err.contains("damaged metadata") && err.contains("not found"),
+        "{err}"
+    );
     // It is not mistaken for an empty PV either.
     let e = s.fail(&["pvcreate", files[0].to_str().unwrap()]);
     assert!(e.contains("already a physical volume"), "{e}");

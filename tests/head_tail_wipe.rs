@@ -18,7 +18,10 @@ fn setup() -> (Sandbox, Vec<std::path::PathBuf>, serde_json::Value) {
 fn same_vg(a: &serde_json::Value, b: &serde_json::Value) {
     assert_eq!(a["lvs"], b["lvs"]);
     assert_eq!(a["id"], b["id"]);
-    assert_eq!(a["pvs"].as_array().unwrap().len(), b["pvs"].as_array().unwrap().len());
+    assert_eq!(
+        a["pvs"].as_array().unwrap().len(),
+        b["pvs"].as_array().unwrap().len()
+    );
 }
 
 #[test]

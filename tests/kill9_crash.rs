@@ -15,7 +15,9 @@ fn kill9_during_lvcreate_and_lvremove_leaves_old_or_new_state() {
     // A fixed pseudo-random sequence of kill delays, so failures reproduce.
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (seed >> 33) % 12_000
     };
     let (mut saw_old, mut saw_new) = (0, 0);
@@ -24,12 +26,24 @@ fn kill9_during_lvcreate_and_lvremove_leaves_old_or_new_state() {
         let create = i % 2 == 0;
         let name = format!("crash{}", i / 2);
         let args: Vec<String> = if create {
-            vec!["lvcreate".into(), "-l".into(), "3".into(), "-n".into(), name.clone(), "vg".into()]
+            vec![
+                "lvcreate".into(),
+                "-l".into(),
+                "3".into(),
+                "-n".into(),
+                name.clone(),
+                "vg".into(),
+            ]
         } else {
             vec!["lvremove".into(), "-f".into(), format!("vg/{name}")]
         };
         let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-        let mut child = s.cmd(&argv).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+        let mut child = s
+            .cmd(&argv)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
         std::thread::sleep(Duration::from_micros(next()));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
@@ -47,7 +61,10 @@ fn kill9_during_lvcreate_and_lvremove_leaves_old_or_new_state() {
         if after == before {
             saw_old += 1;
         } else {
-            assert_eq!(after, expected_new, "iteration {i}: neither old nor new state");
+            assert_eq!(
+                after, expected_new,
+                "iteration {i}: neither old nor new state"
+            );
             saw_new += 1;
         }
         // Make the next removal meaningful whatever happened.

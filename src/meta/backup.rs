@@ -319,7 +319,7 @@ pub fn archive(
     let mut mine = list_archives(&dir, &vg.name);
     mine.sort_by_key(|(seq, time, _)| std::cmp::Reverse((*time, *seq)));
     for (_, time, path) in mine.into_iter().skip(retain_min) {
-        if now.saturating_sub(time) > retain_days * 86_400 {
+        if now.saturating_sub(time) >= retain_days * 86_400 {
             let _ = std::fs::remove_file(path);
         }
     }
