@@ -50,8 +50,9 @@ pub struct ReportArgs {
     /// Print binary fields as 0/1.
     #[arg(long)]
     pub binary: bool,
-    /// Include hidden LVs (a merging snapshot), shown in brackets.
-    #[arg(short = 'a', long = "all")]
+    /// Include hidden LVs (a merging snapshot), shown in brackets. The command sets this
+    /// from its own `-a/--all`, which pvs also uses for devices.
+    #[arg(skip)]
     pub all: bool,
     /// One row per LV segment (lvs) or PV segment (pvs).
     #[arg(long)]

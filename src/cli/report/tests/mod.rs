@@ -46,12 +46,15 @@ pub(super) fn run_on(
         report: ReportArgs,
         #[arg(short = 'v')]
         verbose: bool,
+        #[arg(short = 'a', long = "all")]
+        all: bool,
     }
     let mut full = vec!["lvs"];
     full.extend_from_slice(argv);
     let cmd = Cmd::try_parse_from(full).expect("arguments parse");
     let mut args = cmd.report;
     args.verbose = cmd.verbose;
+    args.all = cmd.all;
     let (mut vgs, orphans) = fixture::layout();
     if !only.is_empty() {
         vgs.retain(|vg| only.contains(&vg.name.as_str()));
