@@ -1,0 +1,1 @@
+//! The text of pvdisplay, vgdisplay and lvdisplay.
