@@ -134,7 +134,10 @@ pub fn report(env: &Env, kind: ReportKind, cmd: &ReportCmd, out: &mut dyn Write)
         orphans: &orphans,
         live: &NoLive,
     };
-    report::render(kind, &cmd.report, &input, out)?;
+    let mut args = cmd.report.clone();
+    args.all = cmd.all;
+    args.verbose = cmd.common.verbose > 0;
+    report::render(kind, &args, &input, out)?;
     Ok(())
 }
 

@@ -7,11 +7,7 @@
 pub mod block;
 pub mod codec;
 pub mod features;
-#[cfg(test)]
-mod golden;
 pub mod id;
 pub mod label;
 pub mod layout;
 pub mod record;
-#[cfg(test)]
-pub(crate) use golden::sample_vg as golden_sample;

@@ -165,20 +165,3 @@ pub fn from_record(r: &VgRecord) -> Vg {
             .collect(),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn round_trip_through_the_record() {
-        let rec = crate::format::golden_sample();
-        let vg = from_record(&rec);
-        assert_eq!(to_record(&vg), rec);
-        let snap = vg.lv("snap1").unwrap().snapshot().unwrap().clone();
-        assert!(snap.merging);
-        assert_eq!(snap.origin, vg.lv("vol1").unwrap().id);
-        assert_eq!(vg.lv("snap1").unwrap().permission, Permission::ReadOnly);
-        assert!(vg.pvs[0].allocatable && !vg.pvs[1].allocatable);
-    }
-}

@@ -2,11 +2,13 @@
 //! that moves a field fails here; regenerate with `RVM_BLESS=1` only for a deliberate,
 //! documented format change (and bump the version).
 
-use super::features::Features;
-use super::id::Id;
-use super::label::Label;
-use super::layout::{Layout, DEFAULT_MDA_SIZE};
-use super::record::*;
+use rvm::format::features::Features;
+use rvm::format::id::Id;
+use rvm::format::label::Label;
+use rvm::format::layout::{Layout, DEFAULT_MDA_SIZE};
+use rvm::format::record::*;
+use rvm::meta::convert::{from_record, to_record};
+use rvm::meta::model::Permission;
 use std::path::PathBuf;
 
 fn id(c: u8) -> Id {
@@ -35,7 +37,7 @@ fn label() -> Label {
 }
 
 /// A VG with two PVs, a linear LV split over both, and a merging snapshot of it.
-pub fn sample_vg() -> VgRecord {
+fn sample_vg() -> VgRecord {
     VgRecord {
         name: "vg0".into(),
         id: id(b'V'),
@@ -158,4 +160,18 @@ fn every_truncation_and_flip_of_a_record_is_an_error() {
         bad[i] ^= 1;
         assert!(VgRecord::decode(&bad, 4096).is_err(), "flip at {i}");
     }
+}
+
+#[test]
+fn the_model_round_trips_through_the_record() {
+    let rec = sample_vg();
+    let vg = from_record(&rec);
+    assert_eq!(to_record(&vg), rec);
+    let snap = vg.lv("snap1").unwrap().snapshot().unwrap().clone();
+    assert!(snap.merging);
+    assert_eq!(snap.origin, vg.lv("vol1").unwrap().id);
+    assert_eq!(snap.store_id, 1);
+    assert_eq!(snap.chunk_size, 4096);
+    assert_eq!(vg.lv("snap1").unwrap().permission, Permission::ReadOnly);
+    assert!(vg.pvs[0].allocatable && !vg.pvs[1].allocatable);
 }
