@@ -52,7 +52,19 @@ fn ten_thousand_lvs_fit_and_work() {
     s.ok(&["vgck", "vg"]);
     let v = s.vg_json("vg");
     assert_eq!(v["lvs"].as_array().unwrap().len(), n as usize);
-    // How full the slot is, for docs/format.md.
+    // How full the slot is, for docs/format.md: the record length sits at byte 32 of the
+    // block header; the newest copy is in one of the two head slots.
+    use std::os::unix::fs::FileExt;
+    let f = std::fs::File::open(&pv).unwrap();
+    let slot_size = (2 << 20) - 4096u64;
+    let mut best = 0u32;
+    for at in [4096u64, 4096 + slot_size] {
+        let mut b = [0u8; 4];
+        f.read_exact_at(&mut b, at + 32).unwrap();
+        best = best.max(u32::from_le_bytes(b));
+    }
+    eprintln!("record of {n} LVs: {best} bytes of a {slot_size}-byte slot");
+    assert!(u64::from(best) < slot_size && best > 1_000_000);
     let out = s.ok(&["pvck", pv.to_str().unwrap()]);
     assert!(out.contains("Found head label"));
 }

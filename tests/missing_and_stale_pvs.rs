@@ -31,8 +31,19 @@ fn missing_pv_still_lists_and_removemissing_works() {
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).contains("vg"));
     assert!(String::from_utf8_lossy(&o.stderr).contains("missing PV"));
-    let o = s.run(&["lvs"]);
+    // LVs on the missing PV are partial (lv_attr position 9), the others are not.
+    let o = s.run(&["lvs", "--noheadings", "-o", "lv_name,lv_attr", "vg"]);
     assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let attr = |name: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(attr("on1").as_bytes()[8], b'p', "{out}");
+    assert_eq!(attr("on0").as_bytes()[8], b'-', "{out}");
     // The error comes after the warning that names the missing PV.
     let o = s.run(&["lvcreate", "-l", "1", "-n", "x", "vg"]);
     assert_eq!(o.status.code(), Some(5));
