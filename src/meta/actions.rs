@@ -619,6 +619,9 @@ pub fn pvresize(env: &Env, path: &Path, size: Option<u64>) -> MetaResult<u64> {
         Some(name) => {
             let mut txn = env.begin(name)?;
             txn.check_writable()?;
+            if txn.has_missing() {
+                return Err(MetaError::MissingPvs(name.clone()));
+            }
             let i = txn
                 .vg
                 .pvs
@@ -657,6 +660,17 @@ pub fn pvresize(env: &Env, path: &Path, size: Option<u64>) -> MetaResult<u64> {
     }
     if let Some(txn) = txn {
         txn.commit()?;
+    }
+    // After a shrink the old tail still lies inside the device: erase it, or a scan that
+    // finds the head unreadable would take that stale tail for the PV's end.
+    let old = pv.label.layout;
+    if old.tail_label != layout.tail_label && old.tail_label + 4096 <= dev_len {
+        for s in old.slots()[2..].iter().chain([&old.tail_label]) {
+            if *s >= layout.tail_label + 4096 {
+                dev.write_at(&zero, *s).map_err(io)?;
+            }
+        }
+        dev.flush().map_err(io)?;
     }
     Ok(new_size)
 }
