@@ -85,7 +85,7 @@ fn bytes_to_extents(vg: &Vg, bytes: u64, out: &mut dyn Write) -> Result<u64, Cli
     if n * vg.extent_size != bytes {
         writeln!(
             out,
-            "  Rounding up size to full physical extent {}.",
+            "  Rounding up size to full physical extent {}",
             display_size(n * vg.extent_size)
         )?;
     }

@@ -21,6 +21,8 @@ pub mod ops;
 pub mod pvio;
 pub mod scan;
 pub mod store;
+#[cfg(test)]
+mod store_tests;
 pub mod validate;
 
 pub use error::{MetaError, MetaResult};

@@ -59,3 +59,6 @@ pub fn resolve_extents(
         },
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -139,8 +139,11 @@ pub fn reduce_vg(vg: &mut Vg, pvs: &[usize]) -> MetaResult<()> {
         }
     }
     if pvs.len() >= vg.pvs.len() {
+        let last = pvs
+            .last()
+            .map_or(String::new(), |&i| vg.pvs[i].device.display().to_string());
         return Err(MetaError::Refused(format!(
-            "Can't remove final physical volume from volume group \"{}\"",
+            "Can't remove final physical volume \"{last}\" from volume group \"{}\"",
             vg.name
         )));
     }
