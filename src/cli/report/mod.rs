@@ -29,6 +29,7 @@ use crate::meta::model::{Lv, OrphanPv, Vg};
 use ctx::{Settings, VgInfo};
 use options::{Base, FieldRef, RowKind, Special};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use units::Units;
 
 /// Which report to produce.
@@ -69,6 +70,17 @@ pub struct ReportInput<'a> {
     pub vgs: &'a [Vg],
     pub orphans: &'a [OrphanPv],
     pub live: &'a dyn LiveStatus,
+    /// PVs named on the command line (`pvs /dev/sdb`, `pvdisplay /dev/sdb`): only their rows
+    /// are listed, while VG-level fields still count every PV of the (whole) VGs given.
+    pub only_pvs: Option<&'a [PathBuf]>,
+}
+
+impl ReportInput<'_> {
+    /// Whether a PV at `device` is to be listed.
+    fn lists_pv(&self, device: &Path) -> bool {
+        self.only_pvs
+            .is_none_or(|only| only.iter().any(|p| p == device))
+    }
 }
 
 /// Why a report could not be produced; each prints as LVM2's message for the same mistake.

@@ -61,12 +61,19 @@ pub(super) fn collect(
                     }));
                 }
             }
-            RowKind::Pv => rows.extend((0..vg.pvs.len()).map(|p| Row {
-                pv: p as u32,
-                ..base
-            })),
+            RowKind::Pv => rows.extend(
+                (0..vg.pvs.len())
+                    .filter(|&p| input.lists_pv(&vg.pvs[p].device))
+                    .map(|p| Row {
+                        pv: p as u32,
+                        ..base
+                    }),
+            ),
             RowKind::PvSeg => {
                 for (p, segs) in infos[v].pvsegs.iter().enumerate() {
+                    if !input.lists_pv(&vg.pvs[p].device) {
+                        continue;
+                    }
                     rows.extend(segs.iter().enumerate().map(|(j, s)| {
                         let (lv, seg) = s.owner.unwrap_or((NONE, NONE));
                         Row {
@@ -82,10 +89,14 @@ pub(super) fn collect(
         }
     }
     if cmd == ReportKind::Pvs && matches!(kind, RowKind::Pv | RowKind::PvSeg) {
-        rows.extend((0..input.orphans.len()).map(|o| Row {
-            pv: o as u32,
-            ..EMPTY_ROW
-        }));
+        rows.extend(
+            (0..input.orphans.len())
+                .filter(|&o| input.lists_pv(&input.orphans[o].device))
+                .map(|o| Row {
+                    pv: o as u32,
+                    ..EMPTY_ROW
+                }),
+        );
     }
     rows
 }
