@@ -16,8 +16,10 @@ mod display;
 mod extra;
 mod fixture;
 mod json;
+mod lvdisplay;
 mod options;
 mod select;
+mod units;
 
 pub(super) use super::ReportKind;
 use super::{render_with_help, ReportArgs, ReportInput};
