@@ -373,7 +373,8 @@ pub fn lvdisplay(
         let vg = &input.vgs[v];
         let info = VgInfo::new(vg, false);
         for (l, lv) in vg.lvs.iter().enumerate() {
-            if info.lv[l].hidden && !args.all {
+            if (info.lv[l].hidden && !args.all) || input.names_lv(&vg.name, &lv.name) == Some(false)
+            {
                 continue;
             }
             if args.colon {

@@ -73,6 +73,10 @@ pub struct ReportInput<'a> {
     /// PVs named on the command line (`pvs /dev/sdb`, `pvdisplay /dev/sdb`): only their rows
     /// are listed, while VG-level fields still count every PV of the (whole) VGs given.
     pub only_pvs: Option<&'a [PathBuf]>,
+    /// LVs named on the command line as `VG/LV` (`lvs vg0/vol1`): only their rows are
+    /// listed (hidden ones too), while origins, counts and free space still come from the
+    /// whole VGs given.
+    pub only_lvs: Option<&'a [String]>,
 }
 
 impl ReportInput<'_> {
@@ -80,6 +84,14 @@ impl ReportInput<'_> {
     fn lists_pv(&self, device: &Path) -> bool {
         self.only_pvs
             .is_none_or(|only| only.iter().any(|p| p == device))
+    }
+
+    /// Whether LV `lv` of VG `vg` was named; `None` when no LV was.
+    fn names_lv(&self, vg: &str, lv: &str) -> Option<bool> {
+        self.only_lvs.map(|only| {
+            only.iter()
+                .any(|n| n.split_once('/').is_some_and(|(v, l)| v == vg && l == lv))
+        })
     }
 }
 

@@ -39,7 +39,14 @@ pub(super) fn collect(
     vg_order: &[usize],
 ) -> Vec<Row> {
     let mut rows = Vec::new();
-    let shown = |v: usize, l: usize| all || !infos[v].lv[l].hidden;
+    // LVs named on the command line are listed even when hidden, as LVM2 lists them.
+    let shown = |v: usize, l: usize| {
+        let vg = &input.vgs[v];
+        match input.names_lv(&vg.name, &vg.lvs[l].name) {
+            Some(named) => named,
+            None => all || !infos[v].lv[l].hidden,
+        }
+    };
     for &v in vg_order {
         let vg = &input.vgs[v];
         let base = Row {

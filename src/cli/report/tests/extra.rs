@@ -384,6 +384,7 @@ fn with_live(
         orphans: &orphans,
         live: &live,
         only_pvs: None,
+        only_lvs: None,
     };
     let mut out = Vec::new();
     render(ReportKind::Lvs, &args, &input, &mut out).unwrap();
@@ -509,6 +510,7 @@ fn live_status_only_when_needed() {
         orphans: &orphans,
         live: &live,
         only_pvs: None,
+        only_lvs: None,
     };
     let mut out = Vec::new();
     let args = ReportArgs {

@@ -52,6 +52,17 @@ pub(super) fn run_pvs(
     only: &[&str],
     pvs: &[&str],
 ) -> Result<String, super::ReportError> {
+    run_named(kind, argv, only, pvs, &[])
+}
+
+/// `run_pvs`, listing only the named `VG/LV`s as `lvs VG/LV...` does.
+pub(super) fn run_named(
+    kind: ReportKind,
+    argv: &[&str],
+    only: &[&str],
+    pvs: &[&str],
+    lvs: &[&str],
+) -> Result<String, super::ReportError> {
     use clap::Parser;
     #[derive(clap::Parser)]
     #[command(infer_long_args = true)]
@@ -75,11 +86,13 @@ pub(super) fn run_pvs(
     }
     let live = Live::default();
     let only_pvs: Vec<std::path::PathBuf> = pvs.iter().map(|p| p.into()).collect();
+    let only_lvs: Vec<String> = lvs.iter().map(|l| l.to_string()).collect();
     let input = ReportInput {
         vgs: &vgs,
         orphans: &orphans,
         live: &live,
         only_pvs: (!pvs.is_empty()).then_some(&only_pvs[..]),
+        only_lvs: (!lvs.is_empty()).then_some(&only_lvs[..]),
     };
     let mut out = Vec::new();
     let mut help = Vec::new();
@@ -135,6 +148,7 @@ pub(super) fn display(
         orphans: &all_orphans,
         live: &live,
         only_pvs: (!only.is_empty()).then_some(&only[..]),
+        only_lvs: None,
     };
     let mut out = Vec::new();
     f(&input, args, &mut out).expect("display");

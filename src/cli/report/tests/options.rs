@@ -706,3 +706,40 @@ fn pvs_named_pv_keeps_vg_totals() {
 "#,
     );
 }
+
+/// `lvs rptvg1/snapm rptvg1/snap1`: a named hidden LV is listed; origins still resolve.
+#[test]
+fn lvs_named_lvs() {
+    let got = super::run_named(
+        ReportKind::Lvs,
+        &[],
+        &["rptvg1"],
+        &[],
+        &["rptvg1/snapm", "rptvg1/snap1"],
+    )
+    .unwrap();
+    same(
+        &got,
+        &lvm2(
+            r#"  LV      VG     Attr       LSize Pool Origin  Data%  Meta%  Move Log Cpy%Sync Convert
+  snap1   rptvg1 swi-XXs--- 8.00m      lv1                                            
+  [snapm] rptvg1 Swi-XXs--- 4.00m      lvspan2                                        
+"#,
+        ),
+    );
+}
+
+/// `lvs -o +vg_free,lv_count rptvg1/lv1`: VG figures count every LV.
+#[test]
+fn lvs_named_lv_keeps_vg_totals() {
+    let args = ["-o", "+vg_free,lv_count"];
+    let got = super::run_named(ReportKind::Lvs, &args, &["rptvg1"], &[], &["rptvg1/lv1"]).unwrap();
+    same(
+        &got,
+        &lvm2(
+            r#"  LV   VG     Attr       LSize  Pool Origin Data%  Meta%  Move Log Cpy%Sync Convert VFree  #LV
+  lv1  rptvg1 owi-XXs--- 20.00m                                                     28.00m   5
+"#,
+        ),
+    );
+}
