@@ -29,6 +29,7 @@ use crate::meta::model::{Lv, OrphanPv, Vg};
 use ctx::{Settings, VgInfo};
 use options::{Base, FieldRef, RowKind, Special};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use units::Units;
 
 /// Which report to produce.
@@ -69,6 +70,29 @@ pub struct ReportInput<'a> {
     pub vgs: &'a [Vg],
     pub orphans: &'a [OrphanPv],
     pub live: &'a dyn LiveStatus,
+    /// PVs named on the command line (`pvs /dev/sdb`, `pvdisplay /dev/sdb`): only their rows
+    /// are listed, while VG-level fields still count every PV of the (whole) VGs given.
+    pub only_pvs: Option<&'a [PathBuf]>,
+    /// LVs named on the command line as `VG/LV` (`lvs vg0/vol1`): only their rows are
+    /// listed (hidden ones too), while origins, counts and free space still come from the
+    /// whole VGs given.
+    pub only_lvs: Option<&'a [String]>,
+}
+
+impl ReportInput<'_> {
+    /// Whether a PV at `device` is to be listed.
+    fn lists_pv(&self, device: &Path) -> bool {
+        self.only_pvs
+            .is_none_or(|only| only.iter().any(|p| p == device))
+    }
+
+    /// Whether LV `lv` of VG `vg` was named; `None` when no LV was.
+    fn names_lv(&self, vg: &str, lv: &str) -> Option<bool> {
+        self.only_lvs.map(|only| {
+            only.iter()
+                .any(|n| n.split_once('/').is_some_and(|(v, l)| v == vg && l == lv))
+        })
+    }
 }
 
 /// Why a report could not be produced; each prints as LVM2's message for the same mistake.

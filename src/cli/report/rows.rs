@@ -39,7 +39,14 @@ pub(super) fn collect(
     vg_order: &[usize],
 ) -> Vec<Row> {
     let mut rows = Vec::new();
-    let shown = |v: usize, l: usize| all || !infos[v].lv[l].hidden;
+    // LVs named on the command line are listed even when hidden, as LVM2 lists them.
+    let shown = |v: usize, l: usize| {
+        let vg = &input.vgs[v];
+        match input.names_lv(&vg.name, &vg.lvs[l].name) {
+            Some(named) => named,
+            None => all || !infos[v].lv[l].hidden,
+        }
+    };
     for &v in vg_order {
         let vg = &input.vgs[v];
         let base = Row {
@@ -61,12 +68,19 @@ pub(super) fn collect(
                     }));
                 }
             }
-            RowKind::Pv => rows.extend((0..vg.pvs.len()).map(|p| Row {
-                pv: p as u32,
-                ..base
-            })),
+            RowKind::Pv => rows.extend(
+                (0..vg.pvs.len())
+                    .filter(|&p| input.lists_pv(&vg.pvs[p].device))
+                    .map(|p| Row {
+                        pv: p as u32,
+                        ..base
+                    }),
+            ),
             RowKind::PvSeg => {
                 for (p, segs) in infos[v].pvsegs.iter().enumerate() {
+                    if !input.lists_pv(&vg.pvs[p].device) {
+                        continue;
+                    }
                     rows.extend(segs.iter().enumerate().map(|(j, s)| {
                         let (lv, seg) = s.owner.unwrap_or((NONE, NONE));
                         Row {
@@ -82,10 +96,14 @@ pub(super) fn collect(
         }
     }
     if cmd == ReportKind::Pvs && matches!(kind, RowKind::Pv | RowKind::PvSeg) {
-        rows.extend((0..input.orphans.len()).map(|o| Row {
-            pv: o as u32,
-            ..EMPTY_ROW
-        }));
+        rows.extend(
+            (0..input.orphans.len())
+                .filter(|&o| input.lists_pv(&input.orphans[o].device))
+                .map(|o| Row {
+                    pv: o as u32,
+                    ..EMPTY_ROW
+                }),
+        );
     }
     rows
 }

@@ -45,7 +45,8 @@ enum Value {
     Num(u64),
     /// Bytes, compared as LVM2 compares sizes: as floating point.
     Size(f64),
-    Time(u64),
+    /// First and last second of the time named.
+    Time(u64, u64),
     /// Items sorted; `all` for `[..]`/`{..}` with `&&`, `subset` for `{..}`.
     List {
         items: Vec<String>,
@@ -120,7 +121,15 @@ impl Cond {
                 }
                 ord_ok(self.op, v.cmp(n))
             }
-            (Value::Time(t), Key::Time(v)) => ord_ok(self.op, v.cmp(t)),
+            (Value::Time(lo, hi), Key::Time(v)) => match self.op {
+                Op::Eq => (*lo..=*hi).contains(&v),
+                Op::Ne => !(*lo..=*hi).contains(&v),
+                Op::Gt => v > *hi,
+                Op::Ge => v >= *lo,
+                Op::Lt => v < *lo,
+                Op::Le => v <= *hi,
+                Op::Match | Op::NoMatch => false,
+            },
             (Value::Size(s), Key::Size(v)) => {
                 if ordered && v == UNDEF {
                     return false;
@@ -433,12 +442,12 @@ impl Parser<'_, '_> {
         }
     }
 
-    /// Times as `@seconds` since the epoch.
+    /// Times as `@seconds` since the epoch or a local `YYYY-MM-DD[ HH:MM[:SS]]` (quoted
+    /// when it has a time part).
     fn time(&mut self, field: &str) -> Result<Value, ReportError> {
         let tok = self.string_token(&["&&", ",", "||", "#", ")"])?;
-        tok.strip_prefix('@')
-            .and_then(|s| s.parse().ok())
-            .map(Value::Time)
+        super::time::parse_range(&tok)
+            .map(|(lo, hi)| Value::Time(lo, hi))
             .ok_or_else(|| {
                 syntax(format!(
                     "Failed to parse time value for selection field {field}."

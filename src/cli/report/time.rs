@@ -68,6 +68,79 @@ pub(super) fn write_local(out: &mut String, t: &LocalTime) {
     );
 }
 
+/// Seconds since the epoch of a local date and time, as the C library's `mktime` reads it
+/// (daylight saving decided by the zone rules); `None` if the fields are out of range.
+pub(super) fn from_local(
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+) -> Option<u64> {
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
+        return None;
+    }
+    if second > 60 {
+        return None;
+    }
+    // SAFETY: `tm` is plain data, fully initialised here (zeroed, then the fields mktime
+    // reads); mktime only reads and normalises it through the valid pointer.
+    let t = unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        tm.tm_year = i32::try_from(year - 1900).ok()?;
+        tm.tm_mon = month as i32 - 1;
+        tm.tm_mday = day as i32;
+        tm.tm_hour = hour as i32;
+        tm.tm_min = minute as i32;
+        tm.tm_sec = second as i32;
+        tm.tm_isdst = -1;
+        libc::mktime(&mut tm)
+    };
+    u64::try_from(t).ok()
+}
+
+/// Parses a selection time: `@SECONDS`, or a local `YYYY-MM-DD[ HH:MM[:SS]]`, into the
+/// range of seconds it names (a whole day, minute or second), as LVM2 treats partial times.
+pub(super) fn parse_range(s: &str) -> Option<(u64, u64)> {
+    let s = s.trim();
+    if let Some(secs) = s.strip_prefix('@') {
+        let t = secs.parse().ok()?;
+        return Some((t, t));
+    }
+    let (date, time) = match s.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (s, None),
+    };
+    let mut d = date.split('-');
+    let year: i64 = d.next()?.parse().ok()?;
+    let month: u32 = d.next()?.parse().ok()?;
+    let day: u32 = d.next()?.parse().ok()?;
+    if d.next().is_some() {
+        return None;
+    }
+    let Some(time) = time else {
+        let start = from_local(year, month, day, 0, 0, 0)?;
+        let end = from_local(year, month, day, 23, 59, 59)?;
+        return Some((start, end));
+    };
+    let parts: Vec<u32> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<Vec<u32>>>()?;
+    match parts[..] {
+        [h, m] => {
+            let start = from_local(year, month, day, h, m, 0)?;
+            Some((start, start + 59))
+        }
+        [h, m, sec] => {
+            let t = from_local(year, month, day, h, m, sec)?;
+            Some((t, t))
+        }
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,6 +168,38 @@ mod tests {
             },
         );
         assert_eq!(s, "2026-11-21 22:47:54 -0530");
+    }
+
+    #[test]
+    fn parses_selection_times() {
+        assert_eq!(
+            parse_range("@1795301274"),
+            Some((1_795_301_274, 1_795_301_274))
+        );
+        let (s, e) = parse_range("2026-11-21").unwrap();
+        assert_eq!(e - s, 86_399);
+        let t = local_time(s).unwrap();
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.minute),
+            (2026, 11, 21, 0, 0)
+        );
+        let (s, e) = parse_range("2026-11-21 22:47").unwrap();
+        assert_eq!(e - s, 59);
+        let (s, e) = parse_range("2026-11-21 22:47:54").unwrap();
+        assert_eq!(s, e);
+        let mut text = String::new();
+        write_time(&mut text, s);
+        assert!(text.starts_with("2026-11-21 22:47:54 "));
+        for bad in [
+            "",
+            "2026",
+            "2026-13-01",
+            "2026-11-21 25:00",
+            "yesterday",
+            "@x",
+        ] {
+            assert!(parse_range(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

@@ -88,10 +88,33 @@ impl Units {
     }
 }
 
-/// The unit suffixes LVM2 prints, indexed as libdm's `size_str` table (short column).
-const SHARED_1024: [&str; 7] = ["e", "p", "t", "g", "m", "k", "b"];
-const SI_1000: [&str; 6] = ["E", "P", "T", "G", "M", "K"];
-const SPECIAL: [(u8, &str); 3] = [(b'B', "B"), (b'U', "U"), (b'S', "S")];
+/// Which column of libdm's suffix table to print: reports use the one-letter unit, the
+/// display commands the short word (` MiB`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Unit,
+    Short,
+}
+
+/// The unit suffixes LVM2 prints, indexed as libdm's `size_str` table: (unit, short).
+const BINARY: [(&str, &str); 7] = [
+    ("e", " EiB"),
+    ("p", " PiB"),
+    ("t", " TiB"),
+    ("g", " GiB"),
+    ("m", " MiB"),
+    ("k", " KiB"),
+    ("b", " B"),
+];
+const DECIMAL: [(&str, &str); 6] = [
+    ("E", " EB"),
+    ("P", " PB"),
+    ("T", " TB"),
+    ("G", " GB"),
+    ("M", " MB"),
+    ("K", " kB"),
+];
+const SPECIAL: [(u8, &str, &str); 3] = [(b'B', "B", " B "), (b'U', "U", " Un"), (b'S', "S", " Se")];
 
 /// Which row of libdm's suffix table a unit letter selects.
 #[derive(Clone, Copy)]
@@ -104,35 +127,52 @@ enum Base {
 }
 
 fn base_of(letter: u8) -> Base {
-    if let Some(s) = SI_1000.iter().position(|u| u.as_bytes()[0] == letter) {
+    if let Some(s) = DECIMAL.iter().position(|u| u.0.as_bytes()[0] == letter) {
         return Base::Decimal(s);
     }
-    if let Some(s) = SHARED_1024[..6]
-        .iter()
-        .position(|u| u.as_bytes()[0] == letter)
-    {
+    if let Some(s) = BINARY[..6].iter().position(|u| u.0.as_bytes()[0] == letter) {
         return Base::Binary(s);
     }
     let up = letter.to_ascii_uppercase();
-    if let Some(s) = SPECIAL.iter().position(|(c, _)| *c == up) {
+    if let Some(s) = SPECIAL.iter().position(|(c, _, _)| *c == up) {
         return Base::Special(s);
     }
     Base::Human
 }
 
+fn pick(pair: (&'static str, &'static str), style: Style) -> &'static str {
+    match style {
+        Style::Unit => pair.0,
+        Style::Short => pair.1,
+    }
+}
+
+fn suffix_of(base: Base, s: usize, style: Style) -> &'static str {
+    match base {
+        Base::Human => pick((" ", "   "), style),
+        Base::Binary(_) => pick(BINARY[s], style),
+        Base::Decimal(_) => pick(DECIMAL[s], style),
+        Base::Special(_) => pick((SPECIAL[s].1, SPECIAL[s].2), style),
+    }
+}
+
 /// Appends `bytes` formatted as LVM2 prints a size column: `20.00m`, `<2.00g`, `512B`, `0 `.
 pub fn write_size(out: &mut String, bytes: u64, units: Units, suffix: bool) {
+    write_size_styled(out, bytes, units, suffix, Style::Unit);
+}
+
+/// Appends `bytes` as libdm's `dm_size_to_string` does, in the given suffix style.
+pub fn write_size_styled(out: &mut String, bytes: u64, units: Units, suffix: bool, style: Style) {
     let sectors = bytes / SECTOR;
     let base = base_of(units.letter);
+    let index = match base {
+        Base::Human => 0,
+        Base::Binary(s) | Base::Decimal(s) | Base::Special(s) => s,
+    };
     if sectors == 0 {
         out.push('0');
         if suffix {
-            out.push_str(match base {
-                Base::Human => " ",
-                Base::Binary(s) => SHARED_1024[s],
-                Base::Decimal(s) => SI_1000[s],
-                Base::Special(s) => SPECIAL[s].1,
-            });
+            out.push_str(suffix_of(base, index, style));
         }
         return;
     }
@@ -148,26 +188,22 @@ pub fn write_size(out: &mut String, bytes: u64, units: Units, suffix: bool) {
                 s += 1;
             }
             let unit = match (decimal, s) {
-                (true, 6) => "B",
-                (true, s) => SI_1000[s],
-                (false, s) => SHARED_1024[s],
+                (true, 6) => (SPECIAL[0].1, SPECIAL[0].2),
+                (true, s) => DECIMAL[s],
+                (false, s) => BINARY[s],
             };
             let rounded = matches!(units.letter, b'r' | b'R');
             // `<` says the two decimals shown round a larger remainder up.
             let d = 100.0 * size as f64 / divisor as f64;
-            let prefix =
-                if s < 6 && rounded && (d.floor() - d.round_ties_even()).abs() >= f64::EPSILON {
-                    "<"
-                } else {
-                    ""
-                };
+            let hidden = (d.floor() - d.round_ties_even()).abs() >= f64::EPSILON;
+            let prefix = if s < 6 && rounded && hidden { "<" } else { "" };
             (divisor, unit, prefix, true)
         }
-        Base::Binary(s) => (units.factor, SHARED_1024[s], "", suffix),
-        Base::Decimal(s) => (units.factor, SI_1000[s], "", suffix),
-        Base::Special(s) => (units.factor, SPECIAL[s].1, "", suffix),
+        Base::Binary(s) => (units.factor, BINARY[s], "", suffix),
+        Base::Decimal(s) => (units.factor, DECIMAL[s], "", suffix),
+        Base::Special(s) => (units.factor, (SPECIAL[s].1, SPECIAL[s].2), "", suffix),
     };
-    let precision = if matches!(unit, "B" | "b" | "S") {
+    let precision = if matches!(unit.0, "B" | "b" | "S") {
         0
     } else {
         2
@@ -175,7 +211,7 @@ pub fn write_size(out: &mut String, bytes: u64, units: Units, suffix: bool) {
     let value = size as f64 / divisor as f64;
     let _ = write!(out, "{prefix}{value:.precision$}");
     if suffix {
-        out.push_str(unit);
+        out.push_str(pick(unit, style));
     }
 }
 
@@ -259,6 +295,28 @@ mod tests {
         assert_eq!(size(0, "m", true), "0m");
         assert_eq!(size(0, "g", true), "0g");
         assert_eq!(size(0, "r", false), "0");
+    }
+
+    #[test]
+    fn short_style_matches_lvm2_display() {
+        let short = |bytes: u64, units: &str| {
+            let mut s = String::new();
+            write_size_styled(
+                &mut s,
+                bytes,
+                Units::parse(units).unwrap(),
+                true,
+                Style::Short,
+            );
+            s
+        };
+        // From `pvdisplay`, `vgdisplay` and `pvdisplay --units b` of LVM2 2.03.16.
+        assert_eq!(short(100 * MIB, "r"), "100.00 MiB");
+        assert_eq!(short(3071 * MIB, "r"), "<3.00 GiB");
+        assert_eq!(short(4 << 10, "r"), "4.00 KiB");
+        assert_eq!(short(0, "r"), "0   ");
+        assert_eq!(short(100 * MIB, "b"), "104857600 B ");
+        assert_eq!(short(3071 * MIB, "m"), "3071.00 MiB");
     }
 
     #[test]

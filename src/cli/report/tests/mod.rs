@@ -12,10 +12,14 @@
 //! LVs are inactive, which rvm prints as `-` (see `lvm2`).
 
 mod basic;
+mod display;
+mod extra;
 mod fixture;
 mod json;
+mod lvdisplay;
 mod options;
 mod select;
+mod units;
 
 pub(super) use super::ReportKind;
 use super::{render_with_help, ReportArgs, ReportInput};
@@ -37,6 +41,27 @@ pub(super) fn run_on(
     kind: ReportKind,
     argv: &[&str],
     only: &[&str],
+) -> Result<String, super::ReportError> {
+    run_pvs(kind, argv, only, &[])
+}
+
+/// `run_on`, listing only the named PVs as `pvs PV...` does.
+pub(super) fn run_pvs(
+    kind: ReportKind,
+    argv: &[&str],
+    only: &[&str],
+    pvs: &[&str],
+) -> Result<String, super::ReportError> {
+    run_named(kind, argv, only, pvs, &[])
+}
+
+/// `run_pvs`, listing only the named `VG/LV`s as `lvs VG/LV...` does.
+pub(super) fn run_named(
+    kind: ReportKind,
+    argv: &[&str],
+    only: &[&str],
+    pvs: &[&str],
+    lvs: &[&str],
 ) -> Result<String, super::ReportError> {
     use clap::Parser;
     #[derive(clap::Parser)]
@@ -60,10 +85,14 @@ pub(super) fn run_on(
         vgs.retain(|vg| only.contains(&vg.name.as_str()));
     }
     let live = Live::default();
+    let only_pvs: Vec<std::path::PathBuf> = pvs.iter().map(|p| p.into()).collect();
+    let only_lvs: Vec<String> = lvs.iter().map(|l| l.to_string()).collect();
     let input = ReportInput {
         vgs: &vgs,
         orphans: &orphans,
         live: &live,
+        only_pvs: (!pvs.is_empty()).then_some(&only_pvs[..]),
+        only_lvs: (!lvs.is_empty()).then_some(&only_lvs[..]),
     };
     let mut out = Vec::new();
     let mut help = Vec::new();
@@ -96,4 +125,52 @@ pub(super) fn same(got: &str, want: &str) {
         );
     }
     assert_eq!(got, want);
+}
+
+/// Runs a display function over the fixture limited to the named VGs and PVs (all PVs of
+/// those VGs when none is named).
+pub(super) fn display(
+    f: fn(
+        &ReportInput<'_>,
+        &super::display::DisplayArgs,
+        &mut dyn std::io::Write,
+    ) -> Result<(), super::ReportError>,
+    args: &super::display::DisplayArgs,
+    vgs: &[&str],
+    pvs: &[&str],
+) -> String {
+    let (mut all_vgs, all_orphans) = fixture::layout();
+    all_vgs.retain(|vg| vgs.contains(&vg.name.as_str()));
+    let only: Vec<std::path::PathBuf> = pvs.iter().map(|p| p.into()).collect();
+    let live = Live::default();
+    let input = ReportInput {
+        vgs: &all_vgs,
+        orphans: &all_orphans,
+        live: &live,
+        only_pvs: (!only.is_empty()).then_some(&only[..]),
+        only_lvs: None,
+    };
+    let mut out = Vec::new();
+    f(&input, args, &mut out).expect("display");
+    String::from_utf8(out).expect("utf-8 display")
+}
+
+/// The fixture's creation times as LVM2 printed them in UTC, for machines in other zones:
+/// each is replaced by the local rendering rvm uses (itself tested in `time`).
+pub(super) fn local_times(s: &str) -> String {
+    const TIMES: [(u64, &str); 6] = [
+        (1_795_301_274, "2026-11-21 22:47:54 +0000"),
+        (1_795_301_335, "2026-11-21 22:48:55 +0000"),
+        (1_795_301_341, "2026-11-21 22:49:01 +0000"),
+        (1_795_301_400, "2026-11-21 22:50:00 +0000"),
+        (1_795_301_500, "2026-11-21 22:51:40 +0000"),
+        (1_795_301_343, "2026-11-21 22:49:03 +0000"),
+    ];
+    let mut out = s.to_owned();
+    for (ts, utc) in TIMES {
+        let mut local = String::new();
+        super::time::write_time(&mut local, ts);
+        out = out.replace(utc, &local);
+    }
+    out
 }

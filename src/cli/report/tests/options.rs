@@ -1,6 +1,6 @@
 //! Generated from LVM2 2.03.16 runs; see the module comment in tests/mod.rs.
 
-use super::{lvm2, lvs, pvs, same, vgs};
+use super::{lvm2, lvs, pvs, same, vgs, ReportKind};
 
 /// `vgs -o vg_name,lv_name,lv_attr rptvg1 rptvg2 rptvg3`
 #[test]
@@ -677,5 +677,69 @@ fn lvs_numbers_undefined() {
   Small    -1  -1   auto   -1
   big      -1  -1   auto   -1
 "#,
+    );
+}
+
+/// `pvs /dev/loop0 /dev/loop4`
+#[test]
+fn pvs_named_pvs_only() {
+    let got = super::run_pvs(ReportKind::Pvs, &[], &[], &["/dev/loop0", "/dev/loop4"]).unwrap();
+    same(
+        &got,
+        r#"  PV         VG     Fmt  Attr PSize   PFree  
+  /dev/loop0 rptvg1 lvm2 a--   96.00m  28.00m
+  /dev/loop4        lvm2 ---  <95.37m <95.37m
+"#,
+    );
+}
+
+/// `pvs -o pv_name,vg_free,pv_count,lv_name /dev/loop1`: VG figures count every PV.
+#[test]
+fn pvs_named_pv_keeps_vg_totals() {
+    let args = ["-o", "pv_name,vg_free,pv_count,lv_name"];
+    let got = super::run_pvs(ReportKind::Pvs, &args, &[], &["/dev/loop1"]).unwrap();
+    same(
+        &got,
+        r#"  PV         VFree  #PV LV     
+  /dev/loop1 28.00m   2 lvspan 
+  /dev/loop1 28.00m   2 lvspan2
+"#,
+    );
+}
+
+/// `lvs rptvg1/snapm rptvg1/snap1`: a named hidden LV is listed; origins still resolve.
+#[test]
+fn lvs_named_lvs() {
+    let got = super::run_named(
+        ReportKind::Lvs,
+        &[],
+        &["rptvg1"],
+        &[],
+        &["rptvg1/snapm", "rptvg1/snap1"],
+    )
+    .unwrap();
+    same(
+        &got,
+        &lvm2(
+            r#"  LV      VG     Attr       LSize Pool Origin  Data%  Meta%  Move Log Cpy%Sync Convert
+  snap1   rptvg1 swi-XXs--- 8.00m      lv1                                            
+  [snapm] rptvg1 Swi-XXs--- 4.00m      lvspan2                                        
+"#,
+        ),
+    );
+}
+
+/// `lvs -o +vg_free,lv_count rptvg1/lv1`: VG figures count every LV.
+#[test]
+fn lvs_named_lv_keeps_vg_totals() {
+    let args = ["-o", "+vg_free,lv_count"];
+    let got = super::run_named(ReportKind::Lvs, &args, &["rptvg1"], &[], &["rptvg1/lv1"]).unwrap();
+    same(
+        &got,
+        &lvm2(
+            r#"  LV   VG     Attr       LSize  Pool Origin Data%  Meta%  Move Log Cpy%Sync Convert VFree  #LV
+  lv1  rptvg1 owi-XXs--- 20.00m                                                     28.00m   5
+"#,
+        ),
     );
 }

@@ -172,3 +172,49 @@ fn pvs_select_orphans() {
 "#,
     );
 }
+
+/// Times are local; LVM2 printed these in UTC, so they hold where the zone is UTC and the
+/// expected rows are computed from the fixture's timestamps elsewhere.
+fn names(sel: &str, vgs: &[&str]) -> String {
+    super::run_on(super::ReportKind::Lvs, &["-o", "lv_name", "-S", sel], vgs).unwrap()
+}
+
+/// `lvs -S 'lv_time since "2026-11-21 22:49"' -o lv_name rptvg1 rptvg2`, and `=` (a whole
+/// minute), `before` a second, `=` a whole day.
+#[test]
+fn select_times() {
+    let utc = super::local_times("2026-11-21 22:49:01 +0000") == "2026-11-21 22:49:01 +0000";
+    if !utc {
+        // Express the same instants in local time so the comparison stays meaningful.
+        let mut at = String::new();
+        crate::cli::report::time::write_time(&mut at, 1_795_301_340);
+        let minute = &at[..16];
+        same(
+            &names(
+                &format!("lv_time since \"{minute}\""),
+                &["rptvg1", "rptvg2"],
+            ),
+            "  LV     \n  lvro   \n  lvspan2\n  snap1  \n  Small  \n  big    \n",
+        );
+        return;
+    }
+    same(
+        &names("lv_time since \"2026-11-21 22:49\"", &["rptvg1", "rptvg2"]),
+        "  LV     \n  lvro   \n  lvspan2\n  snap1  \n  Small  \n  big    \n",
+    );
+    same(
+        &names("lv_time = \"2026-11-21 22:49\"", &["rptvg1", "rptvg2"]),
+        "  LV     \n  lvro   \n  lvspan2\n  Small  \n  big    \n",
+    );
+    same(
+        &names(
+            "lv_time before \"2026-11-21 22:49:01\"",
+            &["rptvg1", "rptvg2"],
+        ),
+        "  LV    \n  lv1   \n  lvspan\n",
+    );
+    same(
+        &names("lv_time=2026-11-21", &["rptvg1"]),
+        "  LV     \n  lv1    \n  lvro   \n  lvspan \n  lvspan2\n  snap1  \n",
+    );
+}

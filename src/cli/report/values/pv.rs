@@ -208,11 +208,24 @@ pub(in crate::cli::report) fn pvseg_size<'a>(c: &Ctx<'a>, out: &mut String) -> K
     num(out, c.pvseg.map_or(0, |s| s.len))
 }
 
-/// Metadata-area size and free space: not known to the report yet (printed as 0).
-pub(in crate::cli::report) fn mda_size<'a>(c: &Ctx<'a>, out: &mut String) -> Key<'a> {
-    size(c, out, 0)
+/// The label block that precedes the head metadata area (rvm's format/layout.rs).
+const LABEL_BLOCK: u64 = 4096;
+
+/// Size of each of a PV's metadata areas: the head area fills the space between the label
+/// and the data, and the tail area is as large. 0 for a missing PV.
+pub(in crate::cli::report) fn pv_mda_bytes(pv: PvRef<'_>) -> u64 {
+    match pv {
+        PvRef::Member(p) if p.missing => 0,
+        PvRef::Member(p) => p.pe_start.saturating_sub(LABEL_BLOCK),
+        PvRef::Orphan(o) => o.pe_start.saturating_sub(LABEL_BLOCK),
+    }
 }
 
+pub(in crate::cli::report) fn mda_size<'a>(c: &Ctx<'a>, out: &mut String) -> Key<'a> {
+    size(c, out, c.pv.map_or(0, pv_mda_bytes))
+}
+
+/// Free metadata-area space: not known to the report yet (printed as 0).
 pub(in crate::cli::report) fn mda_free<'a>(c: &Ctx<'a>, out: &mut String) -> Key<'a> {
     size(c, out, 0)
 }

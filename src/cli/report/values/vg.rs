@@ -175,11 +175,20 @@ pub(in crate::cli::report) fn zero_size<'a>(c: &Ctx<'a>, out: &mut String) -> Ke
     size(c, out, 0)
 }
 
-/// Metadata-area size and free space: not known to the report yet (printed as 0).
+/// The smallest metadata area of the VG's PVs, as LVM2 defines vg_mda_size.
 pub(in crate::cli::report) fn mda_size<'a>(c: &Ctx<'a>, out: &mut String) -> Key<'a> {
-    size(c, out, 0)
+    let bytes = c.vg.map_or(0, |(vg, _)| {
+        vg.pvs
+            .iter()
+            .filter(|p| !p.missing)
+            .map(|p| super::pv::pv_mda_bytes(crate::cli::report::ctx::PvRef::Member(p)))
+            .min()
+            .unwrap_or(0)
+    });
+    size(c, out, bytes)
 }
 
+/// Free metadata-area space: not known to the report yet (printed as 0).
 pub(in crate::cli::report) fn mda_free<'a>(c: &Ctx<'a>, out: &mut String) -> Key<'a> {
     size(c, out, 0)
 }
