@@ -71,6 +71,15 @@ pub struct ReportCmd {
 pub struct DisplayCmd {
     #[command(flatten)]
     pub common: Common,
+    /// Report options, for `-C` (and `--units` for the display text).
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Columns: print the report (`pvs`/`vgs`/`lvs`) instead.
+    #[arg(short = 'C', long = "columns")]
+    pub columns: bool,
+    /// Include hidden LVs.
+    #[arg(short = 'a', long = "all")]
+    pub all: bool,
     /// Show the extent mapping.
     #[arg(short = 'm', long = "maps")]
     pub maps: bool,

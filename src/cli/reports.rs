@@ -1,75 +1,68 @@
 //! pvs, vgs, lvs and the display commands: select what to show, then hand it to the report
-//! engine (`report::render`) or the display formatter.
+//! engine (`report::render`) or the display text (`report::display`).
 
 use super::args::{DisplayCmd, ReportCmd};
 use super::lv::parse_lv_spec;
-use super::report::{self, NoLive, ReportInput, ReportKind};
-use super::units::display_size;
+use super::report::{self, display, NoLive, ReportArgs, ReportInput, ReportKind};
 use super::{CliError, CliResult};
-use crate::meta::alloc::FreeMap;
 use crate::meta::model::{OrphanPv, Vg};
 use crate::meta::{devices, Env, MetaError, View};
 use std::io::Write;
+use std::path::PathBuf;
 
-/// Keeps only the PVs at `idx` in a VG copy, renumbering or dropping segments to match.
-fn keep_pvs(vg: &Vg, idx: &[usize]) -> Vg {
-    let mut out = vg.clone();
-    out.pvs = idx.iter().map(|&i| vg.pvs[i].clone()).collect();
-    for lv in &mut out.lvs {
-        lv.segments.retain(|s| idx.contains(&s.pv));
-        for s in &mut lv.segments {
-            s.pv = idx.iter().position(|&i| i == s.pv).unwrap_or(0);
-        }
-    }
-    out
+/// What the named objects select: whole VGs (so that VG-level figures stay right) plus the
+/// PV or LV rows to list.
+struct Selection {
+    vgs: Vec<Vg>,
+    orphans: Vec<OrphanPv>,
+    only_pvs: Option<Vec<PathBuf>>,
+    only_lvs: Option<Vec<String>>,
 }
 
-/// The VGs and orphans the named objects select (everything when no names are given).
-fn select(
-    view: View,
-    kind: ReportKind,
-    names: &[String],
-) -> Result<(Vec<Vg>, Vec<OrphanPv>), CliError> {
+fn select(view: View, kind: ReportKind, names: &[String]) -> Result<Selection, CliError> {
+    let mut sel = Selection {
+        vgs: Vec::new(),
+        orphans: Vec::new(),
+        only_pvs: None,
+        only_lvs: None,
+    };
     if names.is_empty() {
-        return Ok((view.vgs, view.orphans));
+        sel.vgs = view.vgs;
+        sel.orphans = view.orphans;
+        return Ok(sel);
     }
     match kind {
         ReportKind::Pvs => {
             let mut paths = Vec::new();
             for n in names {
-                paths.push(devices::canonical(std::path::Path::new(n)).map_err(|_| {
-                    MetaError::Refused(format!("Failed to find physical volume \"{n}\"."))
-                })?);
-            }
-            for (p, n) in paths.iter().zip(names) {
-                let known = view
-                    .vgs
-                    .iter()
-                    .any(|v| v.pvs.iter().any(|pv| &pv.device == p))
-                    || view.orphans.iter().any(|o| &o.device == p);
-                if !known {
-                    return Err(MetaError::Refused(format!(
-                        "Failed to find physical volume \"{n}\"."
-                    ))
-                    .into());
+                let p = devices::canonical(std::path::Path::new(n)).ok();
+                let known = p.as_ref().is_some_and(|p| {
+                    view.vgs
+                        .iter()
+                        .any(|v| v.pvs.iter().any(|pv| &pv.device == p))
+                        || view.orphans.iter().any(|o| &o.device == p)
+                });
+                match p {
+                    Some(p) if known => paths.push(p),
+                    _ => {
+                        return Err(MetaError::Refused(format!(
+                            "Failed to find physical volume \"{n}\"."
+                        ))
+                        .into())
+                    }
                 }
             }
-            let vgs = view
+            sel.vgs = view
                 .vgs
-                .iter()
-                .filter_map(|vg| {
-                    let idx: Vec<usize> = (0..vg.pvs.len())
-                        .filter(|&i| paths.contains(&vg.pvs[i].device))
-                        .collect();
-                    (!idx.is_empty()).then(|| keep_pvs(vg, &idx))
-                })
+                .into_iter()
+                .filter(|vg| vg.pvs.iter().any(|pv| paths.contains(&pv.device)))
                 .collect();
-            let orphans = view
+            sel.orphans = view
                 .orphans
                 .into_iter()
                 .filter(|o| paths.contains(&o.device))
                 .collect();
-            Ok((vgs, orphans))
+            sel.only_pvs = Some(paths);
         }
         ReportKind::Vgs => {
             for n in names {
@@ -77,189 +70,110 @@ fn select(
                     return Err(MetaError::VgNotFound(n.clone()).into());
                 }
             }
-            Ok((
-                view.vgs
-                    .into_iter()
-                    .filter(|v| names.contains(&v.name))
-                    .collect(),
-                Vec::new(),
-            ))
+            sel.vgs = view
+                .vgs
+                .into_iter()
+                .filter(|v| names.contains(&v.name))
+                .collect();
         }
         ReportKind::Lvs => {
             let specs: Vec<(String, Option<String>)> =
                 names.iter().map(|n| parse_lv_spec(n)).collect();
-            let mut out = Vec::new();
-            for vg in view.vgs {
-                let mine: Vec<&Option<String>> = specs
+            for (v, l) in &specs {
+                let vg = view
+                    .vgs
                     .iter()
-                    .filter(|(v, _)| *v == vg.name)
-                    .map(|(_, l)| l)
-                    .collect();
-                if mine.is_empty() {
-                    continue;
+                    .find(|g| &g.name == v)
+                    .ok_or_else(|| MetaError::VgNotFound(v.clone()))?;
+                if let Some(l) = l {
+                    if vg.lv(l).is_none() {
+                        return Err(MetaError::LvNotFound {
+                            vg: v.clone(),
+                            lv: l.clone(),
+                        }
+                        .into());
+                    }
                 }
-                let mut vg = vg;
-                if !mine.iter().any(|l| l.is_none()) {
-                    for l in mine.iter().copied().flatten() {
-                        if vg.lv(l).is_none() {
-                            return Err(MetaError::LvNotFound {
-                                vg: vg.name.clone(),
-                                lv: l.clone(),
+            }
+            if specs.iter().any(|(_, l)| l.is_some()) {
+                let mut only = Vec::new();
+                for (v, l) in &specs {
+                    match l {
+                        Some(l) => only.push(format!("{v}/{l}")),
+                        None => {
+                            if let Some(vg) = view.vgs.iter().find(|g| &g.name == v) {
+                                only.extend(vg.lvs.iter().map(|lv| format!("{v}/{}", lv.name)));
                             }
-                            .into());
                         }
                     }
-                    vg.lvs
-                        .retain(|lv| mine.iter().any(|l| l.as_deref() == Some(lv.name.as_str())));
                 }
-                out.push(vg);
+                sel.only_lvs = Some(only);
             }
-            if let Some((v, _)) = specs
-                .iter()
-                .find(|(v, _)| !out.iter().any(|g| &g.name == v))
-            {
-                return Err(MetaError::VgNotFound(v.clone()).into());
-            }
-            Ok((out, Vec::new()))
+            sel.vgs = view
+                .vgs
+                .into_iter()
+                .filter(|g| specs.iter().any(|(v, _)| *v == g.name))
+                .collect();
         }
     }
+    Ok(sel)
+}
+
+fn render(
+    env: &Env,
+    kind: ReportKind,
+    names: &[String],
+    args: &ReportArgs,
+    out: &mut dyn Write,
+) -> CliResult {
+    let sel = select(env.read_all()?, kind, names)?;
+    let input = ReportInput {
+        vgs: &sel.vgs,
+        orphans: &sel.orphans,
+        live: &NoLive,
+        only_pvs: sel.only_pvs.as_deref(),
+        only_lvs: sel.only_lvs.as_deref(),
+    };
+    report::render(kind, args, &input, out)?;
+    Ok(())
 }
 
 /// `pvs`, `vgs`, `lvs`.
 pub fn report(env: &Env, kind: ReportKind, cmd: &ReportCmd, out: &mut dyn Write) -> CliResult {
-    let view = env.read_all()?;
-    let (vgs, orphans) = select(view, kind, &cmd.names)?;
-    let input = ReportInput {
-        vgs: &vgs,
-        orphans: &orphans,
-        live: &NoLive,
-    };
     let mut args = cmd.report.clone();
     args.all = cmd.all;
     args.verbose = cmd.common.verbose > 0;
-    report::render(kind, &args, &input, out)?;
-    Ok(())
+    render(env, kind, &cmd.names, &args, out)
 }
 
-/// `pvdisplay`, `vgdisplay`, `lvdisplay`.
+/// `pvdisplay`, `vgdisplay`, `lvdisplay` (and their `-C` report form).
 pub fn display(env: &Env, kind: ReportKind, cmd: &DisplayCmd, out: &mut dyn Write) -> CliResult {
-    let view = env.read_all()?;
-    let (vgs, orphans) = select(view, kind, &cmd.names)?;
+    if cmd.columns {
+        let mut args = cmd.report.clone();
+        args.all = cmd.all;
+        args.verbose = cmd.common.verbose > 0;
+        return render(env, kind, &cmd.names, &args, out);
+    }
+    let sel = select(env.read_all()?, kind, &cmd.names)?;
+    let input = ReportInput {
+        vgs: &sel.vgs,
+        orphans: &sel.orphans,
+        live: &NoLive,
+        only_pvs: sel.only_pvs.as_deref(),
+        only_lvs: sel.only_lvs.as_deref(),
+    };
+    let args = display::DisplayArgs {
+        units: cmd.report.units.clone(),
+        maps: cmd.maps,
+        colon: cmd.colon,
+        short: cmd.short,
+        all: cmd.all,
+        verbose: cmd.common.verbose > 0,
+    };
     match kind {
-        ReportKind::Pvs => {
-            for vg in &vgs {
-                let free = FreeMap::of(vg);
-                for (i, pv) in vg.pvs.iter().enumerate() {
-                    writeln!(out, "  --- Physical volume ---")?;
-                    writeln!(out, "  PV Name               {}", pv.device.display())?;
-                    writeln!(out, "  VG Name               {}", vg.name)?;
-                    writeln!(out, "  PV Size               {}", display_size(pv.dev_size))?;
-                    writeln!(
-                        out,
-                        "  Allocatable           {}",
-                        if pv.allocatable { "yes" } else { "NO" }
-                    )?;
-                    writeln!(
-                        out,
-                        "  PE Size               {}",
-                        display_size(vg.extent_size)
-                    )?;
-                    writeln!(out, "  Total PE              {}", pv.pe_count)?;
-                    writeln!(out, "  Free PE               {}", free.pv_free(i))?;
-                    writeln!(
-                        out,
-                        "  Allocated PE          {}",
-                        pv.pe_count - free.pv_free(i)
-                    )?;
-                    writeln!(out, "  PV UUID               {}", pv.id)?;
-                    writeln!(out, "   ")?;
-                }
-            }
-            for o in &orphans {
-                writeln!(
-                    out,
-                    "  \"{}\" is a new physical volume of \"{}\"",
-                    o.device.display(),
-                    display_size(o.dev_size)
-                )?;
-                writeln!(out, "  --- NEW Physical volume ---")?;
-                writeln!(out, "  PV Name               {}", o.device.display())?;
-                writeln!(out, "  VG Name               ")?;
-                writeln!(out, "  PV Size               {}", display_size(o.dev_size))?;
-                writeln!(out, "  PV UUID               {}", o.id)?;
-                writeln!(out, "   ")?;
-            }
-        }
-        ReportKind::Vgs => {
-            for vg in &vgs {
-                let free = FreeMap::of(vg).free(|_| true);
-                let total = vg.extent_count();
-                writeln!(out, "  --- Volume group ---")?;
-                writeln!(out, "  VG Name               {}", vg.name)?;
-                writeln!(out, "  Format                lvm2")?;
-                writeln!(out, "  Metadata Sequence No  {}", vg.seqno)?;
-                writeln!(out, "  VG Access             read/write")?;
-                writeln!(
-                    out,
-                    "  VG Status             {}",
-                    if vg.resizeable { "resizable" } else { "" }
-                )?;
-                writeln!(out, "  Cur LV                {}", vg.lvs.len())?;
-                writeln!(out, "  Cur PV                {}", vg.pvs.len())?;
-                writeln!(
-                    out,
-                    "  VG Size               {}",
-                    display_size(total * vg.extent_size)
-                )?;
-                writeln!(
-                    out,
-                    "  PE Size               {}",
-                    display_size(vg.extent_size)
-                )?;
-                writeln!(out, "  Total PE              {total}")?;
-                writeln!(
-                    out,
-                    "  Alloc PE / Size       {} / {}",
-                    total - free,
-                    display_size((total - free) * vg.extent_size)
-                )?;
-                writeln!(
-                    out,
-                    "  Free  PE / Size       {free} / {}",
-                    display_size(free * vg.extent_size)
-                )?;
-                writeln!(out, "  VG UUID               {}", vg.id)?;
-                writeln!(out, "   ")?;
-            }
-        }
-        ReportKind::Lvs => {
-            for vg in &vgs {
-                for lv in &vg.lvs {
-                    writeln!(out, "  --- Logical volume ---")?;
-                    writeln!(out, "  LV Path                /dev/{}/{}", vg.name, lv.name)?;
-                    writeln!(out, "  LV Name                {}", lv.name)?;
-                    writeln!(out, "  VG Name                {}", vg.name)?;
-                    writeln!(out, "  LV UUID                {}", lv.id)?;
-                    writeln!(
-                        out,
-                        "  LV Status              {}",
-                        if lv.active {
-                            "available"
-                        } else {
-                            "NOT available"
-                        }
-                    )?;
-                    writeln!(
-                        out,
-                        "  LV Size                {}",
-                        display_size(lv.extent_count() * vg.extent_size)
-                    )?;
-                    writeln!(out, "  Current LE             {}", lv.extent_count())?;
-                    writeln!(out, "  Segments               {}", lv.segments.len())?;
-                    writeln!(out, "   ")?;
-                }
-            }
-        }
+        ReportKind::Pvs => display::pvdisplay(&input, &args, out)?,
+        ReportKind::Vgs => display::vgdisplay(&input, &args, out)?,
+        ReportKind::Lvs => display::lvdisplay(&input, &args, out)?,
     }
     Ok(())
 }
