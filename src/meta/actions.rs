@@ -441,6 +441,13 @@ pub fn vgextend(env: &Env, name: &str, paths: &[PathBuf], opts: &PvCreateOpts) -
     let mut new_pvs = new_pvs;
     in_order(&mut new_pvs, &order, |p| &p.device);
     ops::extend_vg(&mut trial, new_pvs)?;
+    // The new PVs may have smaller slots: check before preparing them.
+    let slots = existing
+        .iter()
+        .map(|h| h.label.layout.slot_size)
+        .chain(create.iter().map(|p| p.label.layout.slot_size))
+        .chain(txn.slot_sizes());
+    super::store::check_commit(&trial, slots)?;
     for h in prepare_join(env, &create, &existing)? {
         txn.add_handle(h);
     }
@@ -738,6 +745,7 @@ pub fn vgcfgrestore(env: &Env, name: &str, file: Option<&Path>) -> MetaResult<Vg
             &scanned.slots,
         )?);
     }
+    super::store::check_commit(&vg, handles.iter().map(|h| h.label.layout.slot_size))?;
     if let Some(cur) = current {
         vg.seqno = vg.seqno.max(cur.vg.seqno);
         backup::archive(

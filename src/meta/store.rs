@@ -128,6 +128,24 @@ fn runs(map: &RoaringTreemap) -> Vec<(u64, u64)> {
     out
 }
 
+/// Checks that `vg` is valid and that its record fits the smallest of `slot_sizes`, without
+/// writing anything; commands call it before their first write.
+pub fn check_commit(vg: &Vg, slot_sizes: impl IntoIterator<Item = u64>) -> MetaResult<()> {
+    validate(vg)?;
+    let holder = vg.pvs.first().map_or(vg.id, |p| p.id);
+    let need = (HEADER_LEN + to_record(vg).encode_body(&holder).len()) as u64;
+    if let Some(slot) = slot_sizes.into_iter().min() {
+        if need > slot {
+            return Err(MetaError::MetadataTooLarge {
+                vg: vg.name.clone(),
+                need,
+                slot,
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Writes `vg` with the next seqno to every PV in `handles` (indexed like `vg.pvs`; `None`
 /// for missing PVs). `before` is the committed state, whose extents need no discard.
 pub fn write_vg(
@@ -254,6 +272,14 @@ impl VgTxn<'_> {
         Ok(())
     }
 
+    /// Slot sizes of the open member PVs (the record must fit the smallest).
+    pub fn slot_sizes(&self) -> Vec<u64> {
+        self.handles
+            .values()
+            .map(|h| h.label.layout.slot_size)
+            .collect()
+    }
+
     /// Adds the handle of a PV joining the VG (vgextend).
     pub fn add_handle(&mut self, h: PvHandle) {
         self.handles.insert(h.label.pv_id, h);
@@ -285,6 +311,11 @@ impl VgTxn<'_> {
             .iter()
             .map(|p| self.handles.remove(&p.id))
             .collect();
+        // Nothing (not even the archive) is written for a change that cannot commit.
+        check_commit(
+            &self.vg,
+            handles.iter().flatten().map(|h| h.label.layout.slot_size),
+        )?;
         let env = self.env;
         backup::archive(
             &env.system_dir,
