@@ -229,7 +229,7 @@ fn pv_maps(buf: &mut String, vg: &Vg, info: &VgInfo, p: usize) {
                     &format!(
                         "  Logical extents\t{} to {}",
                         seg.lv_start,
-                        seg.lv_start + seg.count - 1
+                        (seg.lv_start + seg.count).saturating_sub(1)
                     ),
                 );
             }
@@ -547,7 +547,7 @@ fn lv_maps(buf: &mut String, vg: &Vg, lv: &Lv) {
             &format!(
                 "Logical extents {} to {}:",
                 s.lv_start,
-                s.lv_start + s.count - 1
+                (s.lv_start + s.count).saturating_sub(1)
             ),
         );
         line(buf, "  Type\t\tlinear");
@@ -561,7 +561,7 @@ fn lv_maps(buf: &mut String, vg: &Vg, lv: &Lv) {
                     &format!(
                         "  Physical extents\t{} to {}",
                         s.pv_start,
-                        s.pv_start + s.count - 1
+                        (s.pv_start + s.count).saturating_sub(1)
                     ),
                 );
             }

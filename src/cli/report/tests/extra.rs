@@ -526,3 +526,41 @@ fn live_status_only_when_needed() {
     render(ReportKind::Lvs, &args, &input, &mut out).unwrap();
     assert_eq!(live.asked.borrow().len(), 7);
 }
+
+/// LVM2 accepts unambiguous abbreviations of long options; so must the report options.
+#[test]
+fn abbreviated_long_options() {
+    let full = lvs(&[
+        "--units",
+        "g",
+        "--noheadings",
+        "--nosuffix",
+        "--separator",
+        ":",
+        "--options",
+        "lv_name,lv_size",
+        "--sort",
+        "-lv_size",
+    ]);
+    let short = lvs(&[
+        "--unit=g",
+        "--noheading",
+        "--nosuf",
+        "--sep",
+        ":",
+        "--opt",
+        "lv_name,lv_size",
+        "--sor=-lv_size",
+    ]);
+    same(&short, &full);
+    assert!(full.starts_with("  big:2.00\n"));
+    let json = lvs(&[
+        "--reportf",
+        "json",
+        "-o",
+        "lv_name",
+        "--nameprefix",
+        "--unquote",
+    ]);
+    assert!(json.contains("\"lv_name\":\"big\""));
+}
