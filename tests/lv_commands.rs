@@ -76,6 +76,20 @@ fn lvcreate_default_name_flags_and_pv_choice() {
         files[1].to_str().unwrap(),
     ]);
     s.ok(&["lvcreate", "-l", "4", "-n", "vg/slash", "vg"]);
+    s.ok(&[
+        "lvcreate", "--type", "linear", "-l", "4", "-n", "typed", "vg",
+    ]);
+    let e = s.fail(&[
+        "lvcreate",
+        "--type",
+        "thin-pool",
+        "-l",
+        "4",
+        "-n",
+        "tp",
+        "vg",
+    ]);
+    assert!(e.contains("thin-pool"), "{e}");
     let v = s.vg_json("vg");
     let lvs = v["lvs"].as_array().unwrap();
     assert_eq!(lvs[0]["name"], "lvol0");

@@ -320,6 +320,9 @@ pub enum Cmd {
         name: Option<String>,
         #[arg(short = 's', long = "snapshot")]
         snapshot: bool,
+        /// LV type: `linear` (or `striped` with one stripe); `snapshot` as `-s`.
+        #[arg(long = "type")]
+        lv_type: Option<String>,
         #[arg(short = 'c', long = "chunksize")]
         chunksize: Option<String>,
         #[arg(short = 'p', long = "permission")]

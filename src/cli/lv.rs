@@ -98,6 +98,7 @@ pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
             size,
             name,
             snapshot,
+            lv_type,
             permission,
             activate,
             set_skip,
@@ -111,6 +112,15 @@ pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
             args,
             ..
         } => {
+            let snapshot = snapshot || lv_type.as_deref() == Some("snapshot");
+            match lv_type.as_deref() {
+                None | Some("linear") | Some("striped") | Some("snapshot") => {}
+                Some(t) => {
+                    return Err(CliError::Usage(format!(
+                        "rvm does not support LV type {t}: only linear LVs and snapshots."
+                    )))
+                }
+            }
             if snapshot {
                 return Err(CliError::Usage(
                     "Snapshots are not supported by this rvm yet.".into(),
