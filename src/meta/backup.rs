@@ -367,3 +367,47 @@ pub fn backup(
     let path = backup_dir(system_dir, config).join(&vg.name);
     BackupFile::of(vg, description, now, host).write(&path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::convert::from_record;
+
+    #[test]
+    fn json_round_trips_the_model() {
+        let id = |c: u8| Id::from_bytes(&[c; 32]).unwrap();
+        let rec = crate::format::record::VgRecord {
+            name: "vg".into(),
+            id: id(b'V'),
+            seqno: 9,
+            extent_size: 4 << 20,
+            flags: 1,
+            max_lv: 3,
+            max_pv: 0,
+            alloc: 2,
+            creation_time: 5,
+            creation_host: "h".into(),
+            tags: vec!["t".into()],
+            pvs: vec![crate::format::record::PvRecord {
+                id: id(b'P'),
+                device_hint: "/dev/x".into(),
+                dev_size: 1 << 30,
+                pe_start: 4 << 20,
+                pe_count: 254,
+                flags: 1,
+                tags: vec![],
+            }],
+            lvs: vec![],
+        };
+        let vg = from_record(&rec);
+        let file = BackupFile::of(&vg, "d", 1, "h");
+        let text = serde_json::to_string(&file).unwrap();
+        let back: BackupFile = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.to_vg().unwrap(), vg);
+        let mut bad = back.clone();
+        bad.vg.alloc = "sideways".into();
+        assert!(bad.to_vg().is_err());
+        bad.format = "other".into();
+        assert!(bad.to_vg().is_err());
+    }
+}

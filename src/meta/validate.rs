@@ -95,3 +95,75 @@ pub fn validate(vg: &Vg) -> MetaResult<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::meta::model::*;
+    use crate::meta::ops::{self, NewLv};
+
+    fn sample() -> Vg {
+        let pv = Pv {
+            id: crate::format::id::Id::random(),
+            device: "/x".into(),
+            dev_size: 0,
+            pe_start: 1 << 20,
+            pe_count: 100,
+            allocatable: true,
+            missing: false,
+            tags: vec![],
+        };
+        let mut vg = ops::new_vg("vg", 4 << 20, vec![pv], 0, "h").unwrap();
+        for name in ["a", "b"] {
+            ops::create_lv(
+                &mut vg,
+                NewLv {
+                    name: name.into(),
+                    extents: 10,
+                    allowed_pvs: None,
+                    alloc: AllocPolicy::Inherit,
+                    permission: Permission::ReadWrite,
+                    active: true,
+                    activation_skip: false,
+                    tags: vec![],
+                    creation_time: 0,
+                    creation_host: String::new(),
+                    kind: LvKind::Linear,
+                },
+            )
+            .unwrap();
+        }
+        vg
+    }
+
+    #[test]
+    fn catches_what_a_forged_record_could_hold() {
+        assert!(validate(&sample()).is_ok());
+        let mut v = sample();
+        v.lvs[1].segments[0].pv_start = 5; // overlaps a
+        assert!(validate(&v).is_err());
+        let mut v = sample();
+        v.lvs[1].segments[0].pv_start = 95; // runs past the PV
+        assert!(validate(&v).is_err());
+        let mut v = sample();
+        v.lvs[1].segments[0].pv = 7;
+        assert!(validate(&v).is_err());
+        let mut v = sample();
+        v.lvs[1].segments[0].lv_start = 1; // a gap at the start
+        assert!(validate(&v).is_err());
+        let mut v = sample();
+        v.lvs[1].name = "a".into();
+        assert!(validate(&v).is_err());
+        let mut v = sample();
+        v.lvs[1].kind = LvKind::Snapshot(SnapshotInfo {
+            origin: crate::format::id::Id::random(),
+            chunk_size: 4096,
+            store_id: 1,
+            merging: false,
+        });
+        assert!(validate(&v).is_err(), "snapshot without origin");
+        let mut v = sample();
+        v.extent_size = 3 << 20;
+        assert!(validate(&v).is_err());
+    }
+}
