@@ -1,9 +1,210 @@
 //! Layer 7: the LVM2-compatible command line, its report engine and argv[0] dispatch.
+//!
+//! Each command parses its arguments, then runs its change through `meta` (the pure change in
+//! `meta::ops`, the transaction in `meta::store`/`meta::actions`). Failures print one line on
+//! stderr and exit 5, as LVM2's do.
 
+pub mod args;
+mod lv;
+mod pv;
 pub mod report;
+mod reports;
+pub mod units;
+mod vg;
+
+use crate::meta::config::Config;
+use crate::meta::{Env, MetaError};
+use args::{Cli, Cmd, Common, COMMANDS};
+use clap::Parser;
+use std::ffi::OsString;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+/// The LVM2 release whose command line rvm follows.
+pub const LVM_VERSION: &str = "2.03.16(2)";
+
+/// Exit code of every failure, as LVM2 uses.
+pub const EXIT_FAILURE: i32 = 5;
+
+/// Why a command failed; rendered as one line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Meta(#[from] MetaError),
+    #[error(transparent)]
+    Report(#[from] report::ReportError),
+    /// A bad argument, already worded.
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Result of a command.
+pub type CliResult = Result<(), CliError>;
+
+/// The version lines, LVM2's first line with rvm's own version.
+pub fn version_text() -> String {
+    let v = env!("CARGO_PKG_VERSION");
+    format!(
+        "  LVM version:     {LVM_VERSION} (rvm {v})\n  Library version: rvm {v}\n  Driver version:  none (rvm needs no device-mapper)\n"
+    )
+}
+
+/// Turns `lvs -o name` invoked through a symlink named `lvs` into `rvm lvs -o name`.
+pub fn dispatch_argv(mut argv: Vec<OsString>) -> Vec<OsString> {
+    let base = argv
+        .first()
+        .and_then(|a| {
+            PathBuf::from(a)
+                .file_name()
+                .map(|f| f.to_string_lossy().to_string())
+        })
+        .unwrap_or_default();
+    if COMMANDS.contains(&base.as_str()) {
+        argv[0] = OsString::from("rvm");
+        argv.insert(1, OsString::from(base));
+    }
+    argv
+}
+
+/// Builds the environment from `RVM_SYSTEM_DIR`, `RVM_RUN_DIR`, `rvm.conf` and `--config`.
+fn make_env(common: &Common, command: String) -> Result<Env, CliError> {
+    let system_dir = std::env::var_os("RVM_SYSTEM_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/etc/rvm"));
+    let run_dir = std::env::var_os("RVM_RUN_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/run/rvm"));
+    let conf_path = system_dir.join("rvm.conf");
+    let mut config = match std::fs::read_to_string(&conf_path) {
+        Ok(text) => Config::parse(&text)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Config::default(),
+        Err(e) => return Err(MetaError::io(conf_path, e).into()),
+    };
+    if let Some(c) = &common.config {
+        config.merge(Config::parse(c)?);
+    }
+    let mut env = Env::new(system_dir, run_dir, config, common.readonly);
+    env.command = command;
+    Ok(env)
+}
+
+/// Asks a yes/no question on stdout and reads the answer from stdin; no answer is no.
+pub fn confirm(question: &str, yes: bool) -> bool {
+    if yes {
+        return true;
+    }
+    print!("{question} [y/n]: ");
+    let _ = std::io::stdout().flush();
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        Ok(n) if n > 0 => {
+            line.trim().eq_ignore_ascii_case("y") || line.trim().eq_ignore_ascii_case("yes")
+        }
+        _ => false,
+    }
+}
+
+fn common_of(cmd: &Cmd) -> &Common {
+    match cmd {
+        Cmd::Pvcreate { common, .. }
+        | Cmd::Pvremove { common, .. }
+        | Cmd::Pvscan { common, .. }
+        | Cmd::Pvresize { common, .. }
+        | Cmd::Pvck { common, .. }
+        | Cmd::Vgcreate { common, .. }
+        | Cmd::Vgextend { common, .. }
+        | Cmd::Vgreduce { common, .. }
+        | Cmd::Vgremove { common, .. }
+        | Cmd::Vgrename { common, .. }
+        | Cmd::Vgchange { common, .. }
+        | Cmd::Vgck { common, .. }
+        | Cmd::Vgcfgbackup { common, .. }
+        | Cmd::Vgcfgrestore { common, .. }
+        | Cmd::Lvcreate { common, .. }
+        | Cmd::Lvremove { common, .. }
+        | Cmd::Lvrename { common, .. }
+        | Cmd::Lvchange { common, .. }
+        | Cmd::Version { common } => common,
+        Cmd::Pvs(r) | Cmd::Vgs(r) | Cmd::Lvs(r) => &r.common,
+        Cmd::Pvdisplay(d) | Cmd::Vgdisplay(d) | Cmd::Lvdisplay(d) => &d.common,
+        Cmd::Lvextend(r) | Cmd::Lvreduce(r) | Cmd::Lvresize(r) => &r.common,
+    }
+}
+
+fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
+    match cmd {
+        Cmd::Version { .. } => Ok(out.write_all(version_text().as_bytes())?),
+        Cmd::Pvs(r) => reports::report(env, report::ReportKind::Pvs, &r, out),
+        Cmd::Vgs(r) => reports::report(env, report::ReportKind::Vgs, &r, out),
+        Cmd::Lvs(r) => reports::report(env, report::ReportKind::Lvs, &r, out),
+        Cmd::Pvdisplay(d) => reports::display(env, report::ReportKind::Pvs, &d, out),
+        Cmd::Vgdisplay(d) => reports::display(env, report::ReportKind::Vgs, &d, out),
+        Cmd::Lvdisplay(d) => reports::display(env, report::ReportKind::Lvs, &d, out),
+        c @ (Cmd::Pvcreate { .. }
+        | Cmd::Pvremove { .. }
+        | Cmd::Pvscan { .. }
+        | Cmd::Pvresize { .. }
+        | Cmd::Pvck { .. }) => pv::run(c, env, out),
+        c @ (Cmd::Lvcreate { .. }
+        | Cmd::Lvremove { .. }
+        | Cmd::Lvextend(_)
+        | Cmd::Lvreduce(_)
+        | Cmd::Lvresize(_)
+        | Cmd::Lvrename { .. }
+        | Cmd::Lvchange { .. }) => lv::run(c, env, out),
+        c => vg::run(c, env, out),
+    }
+}
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
-    eprintln!("  rvm: no commands are implemented yet");
-    5
+    let argv = dispatch_argv(std::env::args_os().collect());
+    if argv.iter().skip(1).any(|a| a == "--version") {
+        print!("{}", version_text());
+        return 0;
+    }
+    let command_line = argv
+        .iter()
+        .skip(1)
+        .map(|a| a.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let cli = match Cli::try_parse_from(&argv) {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let _ = e.print();
+                return 0;
+            }
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!("  {}", first.trim_start_matches("error: "));
+            return EXIT_FAILURE;
+        }
+    };
+    let env = match make_env(common_of(&cli.cmd), command_line) {
+        Ok(env) => env,
+        Err(e) => {
+            eprintln!("  {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let result = run(cli.cmd, &env, &mut out);
+    let _ = out.flush();
+    for w in env.take_warnings() {
+        eprintln!("  {w}");
+    }
+    match result {
+        Ok(()) => 0,
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("  {e}");
+            EXIT_FAILURE
+        }
+    }
 }

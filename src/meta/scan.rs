@@ -1,0 +1,263 @@
+//! Scanning the listed devices and assembling VGs from what they hold.
+//!
+//! Each PV is claimed by the VG of its highest-seqno valid record. For each VG the record
+//! with the highest seqno that validates wins; its PV list says who the members are. A PV
+//! that claims the VG but is not in that list left it (a vgreduce interrupted before it
+//! wiped the PV) and is an orphan. Copies that are damaged or older than the winner are
+//! reported so that the next writer repairs them.
+
+use super::convert::from_record;
+use super::model::{OrphanPv, Vg};
+use super::pvio::{read_labels, read_slots, SlotState};
+use super::validate::validate;
+use crate::block::{BlockDevice, FileDevice};
+use crate::format::features::Features;
+use crate::format::id::Id;
+use crate::format::label::Label;
+use crate::format::record::VgRecord;
+use std::path::PathBuf;
+
+/// What one listed device holds.
+#[derive(Debug, Clone)]
+pub struct ScannedPv {
+    pub path: PathBuf,
+    pub label: Label,
+    pub head_ok: bool,
+    pub tail_ok: bool,
+    pub slots: [SlotState; 4],
+}
+
+impl ScannedPv {
+    /// The record with the highest seqno among the valid slots.
+    pub fn best_record(&self) -> Option<&VgRecord> {
+        self.slots
+            .iter()
+            .filter_map(|s| match s {
+                SlotState::Valid { record, .. } => Some(record.as_ref()),
+                _ => None,
+            })
+            .max_by_key(|r| r.seqno)
+    }
+
+    fn labels_agree(&self) -> bool {
+        self.head_ok && self.tail_ok
+    }
+
+    /// The PV as an orphan, for reports.
+    pub fn orphan(&self) -> OrphanPv {
+        OrphanPv {
+            id: self.label.pv_id,
+            device: self.path.clone(),
+            dev_size: self.label.layout.dev_size,
+            pe_start: self.label.layout.pe_start,
+        }
+    }
+}
+
+/// Reads one device; `None` when it holds no rvm label.
+pub fn scan_device(
+    path: &std::path::Path,
+    dev: &dyn BlockDevice,
+) -> std::io::Result<Option<ScannedPv>> {
+    let labels = read_labels(dev)?;
+    let Some(label) = labels.best else {
+        return Ok(None);
+    };
+    let slots = read_slots(dev, &label.layout)?;
+    Ok(Some(ScannedPv {
+        path: path.to_path_buf(),
+        label,
+        head_ok: labels.head.is_ok_and(|h| h == label),
+        tail_ok: labels.tail.is_ok_and(|t| t == label),
+        slots,
+    }))
+}
+
+/// Scans `paths` read-only; unreadable devices and duplicate PV ids become warnings.
+pub fn scan_paths(paths: &[PathBuf], warnings: &mut Vec<String>) -> Vec<ScannedPv> {
+    let mut out: Vec<ScannedPv> = Vec::new();
+    for path in paths {
+        let dev = match FileDevice::open_read_only(path) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                warnings.push(format!("WARNING: Cannot read {}: {e}", path.display()));
+                continue;
+            }
+        };
+        match scan_device(path, &dev) {
+            Ok(Some(pv)) => {
+                if let Some(first) = out.iter().find(|p| p.label.pv_id == pv.label.pv_id) {
+                    warnings.push(format!(
+                        "WARNING: Not using device {} for PV {}: duplicate of {}.",
+                        path.display(),
+                        pv.label.pv_id,
+                        first.path.display()
+                    ));
+                    continue;
+                }
+                out.push(pv);
+            }
+            Ok(None) => {}
+            Err(e) => warnings.push(format!("WARNING: Cannot read {}: {e}", path.display())),
+        }
+    }
+    out
+}
+
+/// A VG put together from its PVs.
+#[derive(Debug, Clone)]
+pub struct AssembledVg {
+    pub vg: Vg,
+    /// For each of `vg.pvs`, the index of its device in the scan (`None`: missing).
+    pub members: Vec<Option<usize>>,
+    /// Member devices (scan indices) whose labels or metadata copies need rewriting, with
+    /// what is wrong.
+    pub damaged: Vec<(usize, String)>,
+    /// Devices that claim this VG but left it: orphans whose stale record should be wiped.
+    pub stale: Vec<usize>,
+    /// Header features of the winning record.
+    pub features: Features,
+}
+
+impl AssembledVg {
+    /// Whether anything needs a repairing write.
+    pub fn needs_repair(&self) -> bool {
+        !self.damaged.is_empty() || !self.stale.is_empty()
+    }
+}
+
+/// All VGs and orphans found by one scan.
+#[derive(Debug, Clone, Default)]
+pub struct Assembly {
+    pub pvs: Vec<ScannedPv>,
+    pub vgs: Vec<AssembledVg>,
+    /// Scan indices of PVs in no VG.
+    pub orphans: Vec<usize>,
+}
+
+/// Groups scanned PVs into VGs.
+pub fn assemble(pvs: Vec<ScannedPv>, warnings: &mut Vec<String>) -> Assembly {
+    let mut vg_ids: Vec<Id> = Vec::new();
+    for pv in &pvs {
+        if let Some(r) = pv.best_record() {
+            if !vg_ids.contains(&r.id) {
+                vg_ids.push(r.id);
+            }
+        }
+    }
+    let mut vgs = Vec::new();
+    let mut claimed = vec![false; pvs.len()];
+    for vg_id in vg_ids {
+        // Candidates: every valid copy of this VG on any device, newest first.
+        let mut candidates: Vec<(&VgRecord, Features)> = pvs
+            .iter()
+            .flat_map(|p| p.slots.iter())
+            .filter_map(|s| match s {
+                SlotState::Valid {
+                    record, features, ..
+                } if record.id == vg_id => Some((record.as_ref(), *features)),
+                _ => None,
+            })
+            .collect();
+        candidates.sort_by_key(|(r, _)| std::cmp::Reverse(r.seqno));
+        candidates.dedup_by_key(|(r, _)| r.seqno);
+        let mut chosen = None;
+        for (rec, features) in candidates {
+            let vg = from_record(rec);
+            match validate(&vg) {
+                Ok(()) => {
+                    chosen = Some((vg, features));
+                    break;
+                }
+                Err(e) => warnings.push(format!(
+                    "WARNING: Ignoring metadata seqno {} of VG {}: {e}",
+                    rec.seqno, rec.name
+                )),
+            }
+        }
+        let Some((mut vg, features)) = chosen else {
+            continue;
+        };
+        let mut members = Vec::with_capacity(vg.pvs.len());
+        let mut damaged = Vec::new();
+        for pv in vg.pvs.iter_mut() {
+            let found = pvs.iter().position(|p| {
+                p.label.pv_id == pv.id && p.best_record().is_some_and(|r| r.id == vg_id)
+            });
+            match found {
+                Some(i) => {
+                    claimed[i] = true;
+                    let p = &pvs[i];
+                    pv.device = p.path.clone();
+                    let mut what = Vec::new();
+                    if !p.head_ok {
+                        what.push("head label");
+                    }
+                    if !p.tail_ok {
+                        what.push("tail label");
+                    }
+                    for (area, slots) in [
+                        ("head metadata", &p.slots[..2]),
+                        ("tail metadata", &p.slots[2..]),
+                    ] {
+                        let current = slots.iter().any(|s| s.version() == Some((vg.id, vg.seqno)));
+                        if !current {
+                            what.push(area);
+                        }
+                    }
+                    if !what.is_empty() || !p.labels_agree() {
+                        damaged.push((i, what.join(", ")));
+                    }
+                }
+                None => pv.missing = true,
+            }
+            members.push(found);
+        }
+        let stale: Vec<usize> = (0..pvs.len())
+            .filter(|&i| {
+                !claimed[i]
+                    && pvs[i].best_record().is_some_and(|r| r.id == vg_id)
+                    && !vg.pvs.iter().any(|p| p.id == pvs[i].label.pv_id)
+            })
+            .collect();
+        for pv in &vg.pvs {
+            if pv.missing {
+                warnings.push(format!(
+                    "WARNING: VG {} is missing PV {} (last written to {}).",
+                    vg.name,
+                    pv.id,
+                    pv.device.display()
+                ));
+            }
+        }
+        vgs.push(AssembledVg {
+            vg,
+            members,
+            damaged,
+            stale,
+            features,
+        });
+    }
+    let orphans: Vec<usize> = (0..pvs.len()).filter(|&i| !claimed[i]).collect();
+    for &i in &orphans {
+        let p = &pvs[i];
+        if p.best_record().is_none() && p.slots.iter().any(|s| matches!(s, SlotState::Damaged(_))) {
+            warnings.push(format!(
+                "WARNING: PV {} holds damaged metadata and no valid copy of it.",
+                p.path.display()
+            ));
+        }
+    }
+    let mut names: Vec<&str> = vgs.iter().map(|v| v.vg.name.as_str()).collect();
+    names.sort_unstable();
+    for w in names.windows(2) {
+        if w[0] == w[1] {
+            warnings.push(format!(
+                "WARNING: Multiple VGs found with the same name {}.",
+                w[0]
+            ));
+        }
+    }
+    Assembly { pvs, vgs, orphans }
+}
