@@ -3,4 +3,5 @@
 //! Pure functions over byte slices: no file, no socket, no clock. That keeps every parser
 //! testable and fuzzable on plain bytes. `tests/layering.rs` enforces it.
 
+pub mod cow;
 pub mod id;
