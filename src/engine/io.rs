@@ -51,6 +51,22 @@ impl Core {
             return self.origin.read_at(buf, off);
         }
         let end = off + len;
+        // During a merge, chunks not merged yet read as the merging snapshot. Marks are
+        // read before held units: a chunk leaves "not merged" only after its merged data
+        // is held or on disk.
+        let mut from_snap: Vec<(u64, u64, Target)> = Vec::new();
+        if let Some(m) = &st.merging {
+            let cs = m.chunk_size();
+            for c in chunks(off, end, cs) {
+                if let Some(t) = m.table.get(c) {
+                    if t.merge == MergeMark::No {
+                        let s = off.max(c * cs);
+                        let e = end.min((c + 1) * cs);
+                        from_snap.push((s, e, t));
+                    }
+                }
+            }
+        }
         // Held data is captured before the disk is read: a unit released in between is on
         // disk by the time it leaves the held map.
         let mut overlays: Vec<(usize, Vec<u8>)> = Vec::new();
@@ -64,20 +80,6 @@ impl Core {
                     if s < e {
                         let img = &h.image[(s - base) as usize..(e - base) as usize];
                         overlays.push(((s - off) as usize, img.to_vec()));
-                    }
-                }
-            }
-        }
-        // During a merge, chunks not merged yet read as the merging snapshot.
-        let mut from_snap: Vec<(u64, u64, Target)> = Vec::new();
-        if let Some(m) = &st.merging {
-            let cs = m.chunk_size();
-            for c in chunks(off, end, cs) {
-                if let Some(t) = m.table.get(c) {
-                    if t.merge == MergeMark::No {
-                        let s = off.max(c * cs);
-                        let e = end.min((c + 1) * cs);
-                        from_snap.push((s, e, t));
                     }
                 }
             }
@@ -199,6 +201,7 @@ impl Core {
         };
         let mut entries = Vec::new();
         let mut headers = Vec::new();
+        let mut marks = Vec::new();
         let mut res = Ok(());
         for w in &cows {
             let lo = (w.chunk * w.chunk_size - base) as usize;
@@ -218,7 +221,7 @@ impl Core {
                     if res.is_err() {
                         break;
                     }
-                    m.table.mark(c, MergeMark::Volatile);
+                    marks.push(c);
                     entries.push((m.clone(), Entry::Merged { origin_chunk: c }));
                     extend(&mut held, lo, hi);
                 }
@@ -233,6 +236,13 @@ impl Core {
             self.held.put(u, held);
         } else {
             self.register(entries, headers, None);
+        }
+        // Merged chunks leave "not merged" only once their data is held, so origin reads
+        // (which check marks first, then held units) never fall between the two.
+        if let Some(m) = &st.merging {
+            for c in marks {
+                m.table.mark(c, MergeMark::Volatile);
+            }
         }
         res
     }

@@ -227,7 +227,9 @@ impl Origin {
             return Err(EngineError::OriginMerging(m.id));
         }
         check_spec(&core.id, &spec, &st.snaps)?;
-        core.commit()?;
+        // The point in time is durable before the snapshot exists: its unchanged chunks
+        // are read from the origin.
+        core.flush()?;
         let store = ExceptionStore::create(
             spec.id,
             core.id,
