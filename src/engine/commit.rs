@@ -277,8 +277,9 @@ pub(crate) fn committer(core: Weak<Core>) {
                 c.autoextend();
             }
             Some(wait) => {
+                // Bounded, so that a dropped engine is noticed and not kept alive here.
                 let p = lock(&c.pending);
-                let _ = c.wake.wait_timeout(p, wait);
+                let _ = c.wake.wait_timeout(p, wait.min(Duration::from_millis(100)));
             }
         }
     }
