@@ -91,6 +91,17 @@ impl Core {
         for (s, _) in &per_snap {
             s.store.devices(&mut devices);
         }
+        if batch.merges > 0 {
+            // A merge record says the origin holds the merged data: that data first.
+            let origin = self.origin_pieces.read().unwrap_or_else(|p| p.into_inner());
+            let mut more = Vec::new();
+            distinct_devices(&origin, &mut more);
+            for d in more {
+                if !devices.iter().any(|o| same_device(o, &d)) {
+                    devices.push(d);
+                }
+            }
+        }
         // Copied chunks durable before any exception that points at them.
         flush_all(&devices)?;
         let mut plans: Vec<(Arc<Snap>, Option<PlannedLog>, u64)> = Vec::new();
@@ -168,7 +179,17 @@ impl Core {
         // finds it on disk.
         self.origin
             .write_at(&data, unit * st.unit + lo as u64, false)?;
-        self.held.take(unit);
+        let merged = self.held.take(unit).map(|h| h.merged).unwrap_or_default();
+        if let (Some(m), false) = (&st.merging, merged.is_empty()) {
+            let mut entries = Vec::with_capacity(merged.len());
+            for c in merged {
+                m.table.mark(c, MergeMark::Volatile);
+                entries.push((m.clone(), Entry::Merged { origin_chunk: c }));
+            }
+            // Queued while the unit is still locked: a write that sees Volatile waits for
+            // this batch or a later one.
+            self.register(entries, Vec::new(), None);
+        }
         Ok(())
     }
 
@@ -193,6 +214,8 @@ impl Core {
 
     /// A client flush: every acknowledged write of the origin and its snapshots durable.
     pub fn flush(&self) -> VolumeResult<()> {
+        self.commit()?;
+        // Releasing held merge data queued its merge records; they are part of this flush.
         self.commit()?;
         flush_all(&self.all_devices()).map_err(VolumeError::Io)
     }

@@ -129,6 +129,9 @@ pub(crate) struct HeldUnit {
     pub hi: usize,
     /// Batch whose commit releases it.
     pub batch: u64,
+    /// Chunks of the merging snapshot copied into the image; their merge records are
+    /// queued once the image is on the origin.
+    pub merged: Vec<u64>,
 }
 
 const HELD_SHARDS: usize = 64;

@@ -196,6 +196,7 @@ impl Core {
                     lo: usize::MAX,
                     hi: 0,
                     batch: 0,
+                    merged: Vec::new(),
                 }
             }
         };
@@ -222,7 +223,7 @@ impl Core {
                         break;
                     }
                     marks.push(c);
-                    entries.push((m.clone(), Entry::Merged { origin_chunk: c }));
+                    held.merged.push(c);
                     extend(&mut held, lo, hi);
                 }
             }
@@ -241,7 +242,7 @@ impl Core {
         // (which check marks first, then held units) never fall between the two.
         if let Some(m) = &st.merging {
             for c in marks {
-                m.table.mark(c, MergeMark::Volatile);
+                m.table.mark(c, MergeMark::Held);
             }
         }
         res

@@ -24,6 +24,9 @@ pub(crate) struct Target {
 pub(crate) enum MergeMark {
     /// Not merged: during a merge the origin reads this chunk from the snapshot.
     No,
+    /// Copied into a held origin unit, not on disk yet; its merge record is written only
+    /// after the unit is, since the record means "the origin holds this data".
+    Held,
     /// Copied back to the origin, but the record of it is not durable yet: origin writes
     /// to the chunk wait for that record, or a resumed merge could overwrite them.
     Volatile,
