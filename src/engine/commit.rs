@@ -120,7 +120,7 @@ impl Core {
             if let Some(p) = &plan {
                 s.store.write_planned(p)?;
             }
-            let (slot, block, seqno) = s.store.next_header(s.table.len());
+            let (slot, block, seqno) = s.store.next_header(s.table.len(), plan.as_ref());
             s.store.write_header(slot, &block)?;
             plans.push((s, plan, seqno));
         }

@@ -495,7 +495,11 @@ impl ExceptionStore {
 
     /// Encodes the next header (into the slot not holding the current one) with the given
     /// counts; returns its slot offset, bytes and sequence number.
-    pub fn next_header(&self, exceptions: u64) -> (u64, [u8; SECTOR], u64) {
+    pub fn next_header(
+        &self,
+        exceptions: u64,
+        plan: Option<&PlannedLog>,
+    ) -> (u64, [u8; SECTOR], u64) {
         let st = lock(&self.header).clone();
         let (used, total) = self.usage();
         let seqno = st.seqno + 1;
@@ -516,7 +520,7 @@ impl ExceptionStore {
             exceptions,
             merge_total: st.merge_total,
             merged: st.merged,
-            log_seqno: self.log_seqno(),
+            log_seqno: plan.map_or_else(|| self.log_seqno(), |p| p.cursor.seqno),
         };
         let slot = cow::HEADER_SLOTS[(seqno % 2) as usize];
         (slot, cow::encode_header(&h, slot), seqno)
