@@ -86,9 +86,7 @@ fn run(seed: u64) {
     // the flushed content or one of the writes made after it.
     let mut touched = vec![false; size as usize / 512];
     for &(off, len) in &unflushed {
-        for s in off as usize / 512..(off as usize + len) / 512 {
-            touched[s] = true;
-        }
+        touched[off as usize / 512..(off as usize + len) / 512].fill(true);
     }
     for (s, sec) in got.chunks(512).enumerate() {
         let at = s * 512;

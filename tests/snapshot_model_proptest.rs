@@ -44,7 +44,7 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
     #[test]
     fn volumes_match_the_model(ops in proptest::collection::vec(op(), 1..60)) {
-        let mut rig = Rig::mem(96 * MIB, 1 * MIB);
+        let mut rig = Rig::mem(96 * MIB, MIB);
         let mut origin = rig.open();
         let size = origin.size();
         let mut model = vec![0u8; size as usize];

@@ -9,7 +9,7 @@ use rvm::engine::{read_snapshot_status, Volume, VolumeError};
 fn overflow_invalidates_durably_and_the_origin_write_succeeds() {
     let mut rig = Rig::mem(64 * MIB, 8 * MIB);
     let origin = rig.open();
-    let small = rig.snapshot(&origin, 1 * MIB, 4096, true);
+    let small = rig.snapshot(&origin, MIB, 4096, true);
     let big = rig.snapshot(&origin, 12 * MIB, 4096, true);
     let base = read_all(&origin);
     let mut model = base.clone();
@@ -58,7 +58,7 @@ fn auto_extend_grows_the_store_before_it_fills() {
     rig.settings.autoextend_percent = 50;
     let origin = rig.open();
     let base = read_all(&origin);
-    let snap = rig.snapshot(&origin, 1 * MIB, 4096, true);
+    let snap = rig.snapshot(&origin, MIB, 4096, true);
     for i in 0..2048u64 {
         origin
             .write_at(&pattern(1, i * 4096, 4096), i * 4096, false)
@@ -84,7 +84,7 @@ fn auto_extend_grows_the_store_before_it_fills() {
 fn lvextend_grows_a_store_live() {
     let mut rig = Rig::mem(64 * MIB, 4 * MIB);
     let origin = rig.open();
-    let snap = rig.snapshot(&origin, 1 * MIB, 4096, true);
+    let snap = rig.snapshot(&origin, MIB, 4096, true);
     let before = snap.status();
     let extra = rig.host.alloc(3 * MIB).unwrap();
     let mut pieces = rig.host.specs()[0].pieces.clone();

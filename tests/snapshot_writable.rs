@@ -53,7 +53,7 @@ fn snapshot_writes_stay_in_the_snapshot() {
 
 #[test]
 fn the_owner_of_a_shared_copy_writes_without_disturbing_borrowers() {
-    let mut rig = Rig::mem(64 * MIB, 1 * MIB);
+    let mut rig = Rig::mem(64 * MIB, MIB);
     let origin = rig.open();
     origin.write_at(&pattern(1, 0, 1 << 20), 0, false).unwrap();
     let a = rig.snapshot(&origin, 4 * MIB, 4096, false);
@@ -80,7 +80,7 @@ fn the_owner_of_a_shared_copy_writes_without_disturbing_borrowers() {
 
 #[test]
 fn read_only_snapshots_refuse_writes_and_discards() {
-    let mut rig = Rig::mem(32 * MIB, 1 * MIB);
+    let mut rig = Rig::mem(32 * MIB, MIB);
     let origin = rig.open();
     let s = rig.snapshot(&origin, 2 * MIB, 4096, true);
     assert!(matches!(
