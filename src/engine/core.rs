@@ -256,9 +256,11 @@ impl Core {
     ) -> u64 {
         let mut p = lock(&self.pending);
         let first = p.is_empty();
-        for (_, e) in &entries {
+        for (s, e) in &entries {
             match e {
-                Entry::Exception { .. } => p.exceptions += 1,
+                // The batch bound counts copies, not the snapshots sharing each one.
+                Entry::Exception { store_id, .. } if *store_id == s.store_id() => p.exceptions += 1,
+                Entry::Exception { .. } => {}
                 Entry::Merged { .. } => p.merges += 1,
             }
         }

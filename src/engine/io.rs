@@ -326,20 +326,15 @@ impl Core {
             let within = pos - c * cs;
             let n = (cs - within).min(end - pos);
             let part = &mut buf[(pos - off) as usize..(pos - off + n) as usize];
+            // The origin keeps this chunk's point-in-time data until a write copies it,
+            // which needs this unit's lock exclusively.
+            let _l = self
+                .unit_lock(c * cs / st.unit)
+                .read()
+                .unwrap_or_else(|p| p.into_inner());
             match s.table.get(c) {
                 Some(t) => self.read_target(&st, t, within, part)?,
-                None => {
-                    // The origin keeps this chunk's point-in-time data until a write copies
-                    // it, which needs this unit's lock exclusively.
-                    let _l = self
-                        .unit_lock(c * cs / st.unit)
-                        .read()
-                        .unwrap_or_else(|p| p.into_inner());
-                    match s.table.get(c) {
-                        Some(t) => self.read_target(&st, t, within, part)?,
-                        None => self.origin.read_at(part, pos)?,
-                    }
-                }
+                None => self.origin.read_at(part, pos)?,
             }
             pos += n;
         }
