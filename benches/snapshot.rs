@@ -107,7 +107,14 @@ fn open_origin(pv: &Arc<Pv>, size: u64) -> Origin {
         pieces: vec![pv.piece(size)],
         read_only: false,
     };
-    Origin::open(spec, Vec::new(), EngineSettings::default(), pv.clone()).unwrap()
+    let mut settings = EngineSettings::default();
+    if let Some(n) = std::env::var("RVM_BENCH_MERGE_CHUNKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        settings.merge_commit_chunks = n;
+    }
+    Origin::open(spec, Vec::new(), settings, pv.clone()).unwrap()
 }
 
 fn snapshot(pv: &Arc<Pv>, origin: &Origin, store: u64, store_id: u32) -> Id {
@@ -393,9 +400,11 @@ fn merge(dir: &Path, z: &Sizes) {
     fill(&origin, size, 2);
     let start = Instant::now();
     origin.start_merge(&id).unwrap();
+    let started = start.elapsed().as_secs_f64();
     assert!(origin.wait_merge(Duration::from_secs(3600)));
     origin.flush().unwrap();
     let t_merge = start.elapsed().as_secs_f64();
+    println!("  (merge start took {:.3} s)", started);
     let mut b = vec![0u8; 4096];
     origin.read_at(&mut b, size / 2).unwrap();
     assert!(b.iter().all(|&x| x == 1), "merge restored the snapshot");

@@ -81,3 +81,29 @@ fn fua_writes_survive_without_a_flush() {
     s.read_at(&mut b, 0).unwrap();
     assert_eq!(b, [0; 4096]);
 }
+
+#[test]
+fn a_read_only_origin_refuses_writes_but_still_merges() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rig = file_rig(&dir);
+    let origin = rig.open();
+    origin.write_at(&[1; 4096], 0, false).unwrap();
+    let snap = rig.snapshot(&origin, 8 * MIB, 4096, true);
+    origin.write_at(&[2; 4096], 0, false).unwrap();
+    let oid = rig.origin.id;
+    origin.set_read_only(&oid, true).unwrap();
+    assert!(origin.read_only());
+    assert!(matches!(
+        origin.write_at(&[3; 512], 0, false),
+        Err(VolumeError::ReadOnly)
+    ));
+    assert!(matches!(
+        origin.discard(0, 4096),
+        Err(VolumeError::ReadOnly)
+    ));
+    origin.start_merge(&snap.id()).unwrap();
+    assert!(origin.wait_merge(std::time::Duration::from_secs(30)));
+    let mut b = [0u8; 4096];
+    origin.read_at(&mut b, 0).unwrap();
+    assert_eq!(b, [1; 4096]);
+}

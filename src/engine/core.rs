@@ -207,7 +207,10 @@ impl Batch {
 /// The origin, its snapshots and everything their I/O shares.
 pub(crate) struct Core {
     pub id: Id,
+    /// The origin's own map, always writable: merges and held releases must reach it even
+    /// when clients may not write (`read_only`).
     pub origin: LinearVolume,
+    pub read_only: AtomicBool,
     pub origin_pieces: RwLock<Vec<Piece>>,
     pub settings: EngineSettings,
     pub host: Arc<dyn MetadataHost>,

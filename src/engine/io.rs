@@ -101,7 +101,7 @@ impl Core {
     pub fn origin_write(&self, buf: &[u8], off: u64, fua: bool) -> VolumeResult<()> {
         {
             let _g = self.gate();
-            if self.origin.read_only() {
+            if self.read_only.load(Ordering::Acquire) {
                 return Err(VolumeError::ReadOnly);
             }
             let end = off + buf.len() as u64;

@@ -17,7 +17,7 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 /// Largest run copied with one read and one write.
-const RUN_BYTES: u64 = 4 << 20;
+const RUN_BYTES: u64 = 8 << 20;
 
 /// How far a merge has got.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,6 +127,9 @@ fn runs(todo: &[(u64, Target)], chunk: u64) -> Vec<&[(u64, Target)]> {
 }
 
 fn merge_task(core: Weak<Core>, m: Arc<Snap>) {
+    // One buffer for every run: a fresh multi-megabyte buffer per run costs page faults
+    // that are a large share of a merge's time.
+    let mut buf = Vec::new();
     loop {
         let Some(c) = core.upgrade() else { return };
         if c.stop.load(Ordering::Acquire) || m.removed.load(Ordering::Acquire) {
@@ -146,7 +149,7 @@ fn merge_task(core: Weak<Core>, m: Arc<Snap>) {
                 if c.stop.load(Ordering::Acquire) {
                     return;
                 }
-                if let Err(e) = c.merge_run(&m, run) {
+                if let Err(e) = c.merge_run(&m, run, &mut buf) {
                     r = Err(EngineError::Volume(e));
                     break;
                 }
@@ -167,7 +170,12 @@ fn merge_task(core: Weak<Core>, m: Arc<Snap>) {
 impl Core {
     /// Copies one run back: with one read and one write when nothing else needs the
     /// chunks, else unit by unit through the copy-on-write path.
-    fn merge_run(&self, m: &Arc<Snap>, run: &[(u64, Target)]) -> VolumeResult<()> {
+    fn merge_run(
+        &self,
+        m: &Arc<Snap>,
+        run: &[(u64, Target)],
+        buf: &mut Vec<u8>,
+    ) -> VolumeResult<()> {
         let _g = self.gate.read().unwrap_or_else(|p| p.into_inner());
         let st = self.state();
         if !st.merging.as_ref().is_some_and(|x| Arc::ptr_eq(x, m)) {
@@ -188,11 +196,11 @@ impl Core {
                 .all(|&(c, _)| m.table.get(c).is_some_and(|t| t.merge == MergeMark::No))
             && others_durable(&st, first, end);
         if direct {
-            let mut buf = vec![0u8; (end - first) as usize];
-            self.read_target(&st, run[0].1, 0, &mut buf)?;
+            buf.resize((end - first) as usize, 0);
+            self.read_target(&st, run[0].1, 0, buf)?;
             // Other snapshots hold durable copies of these chunks, so the origin may take
             // the merged data at once; the merge record follows in the next commit.
-            self.origin.write_at(&buf, first, false)?;
+            self.origin.write_at(buf, first, false)?;
             let mut entries = Vec::with_capacity(run.len());
             for &(c, _) in run {
                 m.table.mark(c, MergeMark::Volatile);

@@ -91,11 +91,7 @@ impl Origin {
         settings: EngineSettings,
         host: Arc<dyn MetadataHost>,
     ) -> EngineResult<Origin> {
-        let vol = LinearVolume::new(
-            origin.pieces.clone(),
-            *origin.id.as_bytes(),
-            origin.read_only,
-        )?;
+        let vol = LinearVolume::new(origin.pieces.clone(), *origin.id.as_bytes(), false)?;
         let mut snaps = Vec::new();
         let mut logs = Vec::new();
         let mut invalid = Vec::new();
@@ -154,6 +150,7 @@ impl Origin {
         let core = Arc::new(Core {
             id: origin.id,
             origin: vol,
+            read_only: AtomicBool::new(origin.read_only),
             origin_pieces: RwLock::new(origin.pieces),
             settings,
             host,
@@ -302,7 +299,7 @@ impl Origin {
     /// Sets the origin's or a snapshot's permission (lvchange -p).
     pub fn set_read_only(&self, id: &Id, read_only: bool) -> EngineResult<()> {
         if *id == self.core.id {
-            self.core.origin.set_read_only(read_only);
+            self.core.read_only.store(read_only, Ordering::Release);
             return Ok(());
         }
         let st = self.core.state();

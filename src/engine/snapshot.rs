@@ -47,7 +47,7 @@ impl Volume for Origin {
     }
 
     fn read_only(&self) -> bool {
-        self.core.origin.read_only()
+        self.core.read_only.load(Ordering::Acquire)
     }
 
     fn identity(&self) -> [u8; 32] {
