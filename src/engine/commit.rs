@@ -126,7 +126,11 @@ impl Core {
         }
         // Exceptions durable before the origin writes they protect are released.
         flush_all(&devices)?;
+        let mut plans_merging = Vec::new();
         for (s, plan, seqno) in plans {
+            if s.is_merging() {
+                plans_merging.push(s.clone());
+            }
             if let Some(p) = plan {
                 s.store.commit_done(p);
             }
@@ -142,11 +146,14 @@ impl Core {
                 } => s.table.mark_durable(origin_chunk, store_id, store_chunk),
                 Entry::Merged { origin_chunk } => {
                     if s.table.mark(origin_chunk, MergeMark::Durable) {
-                        let n = s.merged.fetch_add(1, Ordering::AcqRel) + 1;
-                        s.store.update_header(|h| h.merged = n);
+                        s.merged.fetch_add(1, Ordering::AcqRel);
                     }
                 }
             }
+        }
+        for s in plans_merging {
+            let n = s.merged.load(Ordering::Acquire);
+            s.store.update_header(|h| h.merged = n);
         }
         Ok(())
     }

@@ -13,11 +13,12 @@ use super::volume::{Volume, VolumeResult};
 use crate::format::cow::{Entry, FLAG_MERGING};
 use crate::format::id::Id;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Weak};
+use std::sync::{mpsc, Arc, Weak};
 use std::time::{Duration, Instant};
 
-/// Largest run copied with one read and one write.
-const RUN_BYTES: u64 = 8 << 20;
+/// Largest run copied with one read and one write: small enough that the data read is
+/// still in the CPU cache when it is written (8 MiB runs measured twice as slow).
+const RUN_BYTES: u64 = 1 << 20;
 
 /// How far a merge has got.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,9 +128,6 @@ fn runs(todo: &[(u64, Target)], chunk: u64) -> Vec<&[(u64, Target)]> {
 }
 
 fn merge_task(core: Weak<Core>, m: Arc<Snap>) {
-    // One buffer for every run: a fresh multi-megabyte buffer per run costs page faults
-    // that are a large share of a merge's time.
-    let mut buf = Vec::new();
     loop {
         let Some(c) = core.upgrade() else { return };
         if c.stop.load(Ordering::Acquire) || m.removed.load(Ordering::Acquire) {
@@ -144,17 +142,9 @@ fn merge_task(core: Weak<Core>, m: Arc<Snap>) {
         let result = if todo.is_empty() {
             c.finish_merge(&m)
         } else {
-            let mut r = Ok(true);
-            for run in runs(&todo, m.chunk_size()) {
-                if c.stop.load(Ordering::Acquire) {
-                    return;
-                }
-                if let Err(e) = c.merge_run(&m, run, &mut buf) {
-                    r = Err(EngineError::Volume(e));
-                    break;
-                }
-            }
-            r.map(|_| false)
+            c.merge_pass(&m, &todo)
+                .map(|_| false)
+                .map_err(EngineError::Volume)
         };
         match result {
             Ok(true) => return,
@@ -167,40 +157,79 @@ fn merge_task(core: Weak<Core>, m: Arc<Snap>) {
     }
 }
 
+/// The origin byte range a run covers.
+fn span(run: &[(u64, Target)], chunk: u64, size: u64) -> (u64, u64) {
+    let first = run[0].0 * chunk;
+    (first, ((run[run.len() - 1].0 + 1) * chunk).min(size))
+}
+
 impl Core {
-    /// Copies one run back: with one read and one write when nothing else needs the
-    /// chunks, else unit by unit through the copy-on-write path.
-    fn merge_run(
-        &self,
-        m: &Arc<Snap>,
-        run: &[(u64, Target)],
-        buf: &mut Vec<u8>,
-    ) -> VolumeResult<()> {
+    /// One pass over the unmerged exceptions. A reader thread fetches the next run's
+    /// data from the store while this one writes the current run to the origin; the
+    /// snapshot is frozen, so data read ahead stays valid as long as the run's targets are
+    /// unchanged when its locks are taken. Buffers go round between the two, so no run
+    /// pays for fresh pages.
+    fn merge_pass(&self, m: &Arc<Snap>, todo: &[(u64, Target)]) -> VolumeResult<()> {
+        let cs = m.chunk_size();
+        let size = self.origin.size();
+        let all = runs(todo, cs);
+        let st = self.state();
+        let (data_tx, data_rx) = mpsc::sync_channel::<(usize, VolumeResult<Vec<u8>>)>(1);
+        let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
+        std::thread::scope(|s| {
+            // Owned here, so an early return drops it and the reader stops sending.
+            let data_rx = data_rx;
+            let (all, st) = (&all, &st);
+            s.spawn(move || {
+                for (i, run) in all.iter().enumerate() {
+                    let mut buf = spare_rx.try_recv().unwrap_or_default();
+                    let (first, end) = span(run, cs, size);
+                    buf.resize((end - first) as usize, 0);
+                    let r = self.read_target(st, run[0].1, 0, &mut buf).map(|_| buf);
+                    if data_tx.send((i, r)).is_err() {
+                        return;
+                    }
+                }
+            });
+            for (i, data) in data_rx.iter() {
+                if self.stop.load(Ordering::Acquire) {
+                    return Ok(());
+                }
+                let data = data?;
+                self.merge_run(m, all[i], &data)?;
+                let _ = spare_tx.send(data);
+            }
+            Ok(())
+        })
+    }
+
+    /// Copies one run back: with one write of the data read ahead when nothing else needs
+    /// the chunks, else unit by unit through the copy-on-write path.
+    fn merge_run(&self, m: &Arc<Snap>, run: &[(u64, Target)], data: &[u8]) -> VolumeResult<()> {
         let _g = self.gate.read().unwrap_or_else(|p| p.into_inner());
         let st = self.state();
         if !st.merging.as_ref().is_some_and(|x| Arc::ptr_eq(x, m)) {
             return Ok(());
         }
-        let cs = m.chunk_size();
-        let size = self.origin.size();
-        let first = run[0].0 * cs;
-        let end = ((run[run.len() - 1].0 + 1) * cs).min(size);
+        let (first, end) = span(run, m.chunk_size(), self.origin.size());
         let units = chunks(first, end, st.unit);
         let guards: Vec<_> = units
             .clone()
             .map(|u| self.unit_lock(u).write().unwrap_or_else(|p| p.into_inner()))
             .collect();
-        let direct = units.clone().all(|u| !self.held.shard(u).contains_key(&u))
-            && run
-                .iter()
-                .all(|&(c, _)| m.table.get(c).is_some_and(|t| t.merge == MergeMark::No))
+        let unchanged = |c: u64, t: Target| {
+            m.table.get(c).is_some_and(|x| {
+                x.merge == MergeMark::No && x.store == t.store && x.chunk == t.chunk
+            })
+        };
+        let direct = (!self.held.any()
+            || units.clone().all(|u| !self.held.shard(u).contains_key(&u)))
+            && run.iter().all(|&(c, t)| unchanged(c, t))
             && others_durable(&st, first, end);
         if direct {
-            buf.resize((end - first) as usize, 0);
-            self.read_target(&st, run[0].1, 0, buf)?;
             // Other snapshots hold durable copies of these chunks, so the origin may take
             // the merged data at once; the merge record follows in the next commit.
-            self.origin.write_at(buf, first, false)?;
+            self.origin.write_at(data, first, false)?;
             let mut entries = Vec::with_capacity(run.len());
             for &(c, _) in run {
                 m.table.mark(c, MergeMark::Volatile);

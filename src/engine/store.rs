@@ -519,7 +519,7 @@ impl ExceptionStore {
             used_chunks: used,
             exceptions,
             merge_total: st.merge_total,
-            merged: st.merged,
+            merged: st.merged.min(st.merge_total),
             log_seqno: plan.map_or_else(|| self.log_seqno(), |p| p.cursor.seqno),
         };
         let slot = cow::HEADER_SLOTS[(seqno % 2) as usize];

@@ -114,13 +114,10 @@ impl ExceptionTable {
         old
     }
 
-    /// Sets the merge mark of an existing exception; false if there is none.
+    /// Sets the merge mark of an existing exception; true if it had another mark.
     pub fn mark(&self, chunk: u64, mark: MergeMark) -> bool {
         match self.write(chunk).get_mut(&chunk) {
-            Some(t) => {
-                t.merge = mark;
-                true
-            }
+            Some(t) => std::mem::replace(&mut t.merge, mark) != mark,
             None => false,
         }
     }
@@ -167,8 +164,9 @@ mod tests {
             let mut model: BTreeMap<u64, Target> = BTreeMap::new();
             for (chunk, store, at, mark) in ops {
                 if mark {
-                    let found = table.mark(chunk, MergeMark::Durable);
-                    prop_assert_eq!(found, model.contains_key(&chunk));
+                    let changed = table.mark(chunk, MergeMark::Durable);
+                    let want = model.get(&chunk).is_some_and(|t| t.merge != MergeMark::Durable);
+                    prop_assert_eq!(changed, want);
                     if let Some(t) = model.get_mut(&chunk) {
                         t.merge = MergeMark::Durable;
                     }
