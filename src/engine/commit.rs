@@ -288,7 +288,7 @@ impl Core {
         {
             None
         } else {
-            Some(self.settings.commit_interval - age)
+            Some(self.settings.commit_interval.saturating_sub(age))
         }
     }
 }
