@@ -166,7 +166,7 @@ fn a_killed_merge_resumes() {
             std::thread::sleep(Duration::from_millis(2));
             waited += 1;
         }
-        std::thread::sleep(Duration::from_millis(5 + round * 40));
+        std::thread::sleep(Duration::from_millis(2 + round * 40));
         child.kill().unwrap();
         child.wait().unwrap();
         if dir.join("finished").exists() {
