@@ -4,9 +4,11 @@
 //! block device, an in-memory double and a fault-injecting double are interchangeable.
 //! Errors stay `std::io::Error`: callers need the errno (EIO, ENOSPC) to report it faithfully.
 
+mod fault;
 mod file;
 mod mem;
 
+pub use fault::{CrashPlan, FaultDevice, FaultDomain, FaultRule, InjectedError, OpKind, OpRecord};
 pub use file::FileDevice;
 pub use mem::MemDevice;
 

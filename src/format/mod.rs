@@ -6,6 +6,7 @@
 
 pub mod block;
 pub mod codec;
+pub mod cow;
 pub mod features;
 pub mod id;
 pub mod label;

@@ -1,0 +1,444 @@
+//! The data path: origin reads and writes with copy-on-write, snapshot reads through the
+//! exception table, writable snapshots, and the merge's view of the origin.
+
+use super::core::{Core, HeldUnit, Snap, State};
+use super::table::{MergeMark, Target};
+use super::volume::{check_bounds, Volume, VolumeError, VolumeResult};
+use crate::format::cow::Entry;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// Chunks of `size` bytes overlapping `[start, end)`.
+pub(crate) fn chunks(start: u64, end: u64, size: u64) -> std::ops::Range<u64> {
+    start / size..end.div_ceil(size)
+}
+
+fn extend(h: &mut HeldUnit, lo: usize, hi: usize) {
+    h.lo = h.lo.min(lo);
+    h.hi = h.hi.max(hi);
+}
+
+/// A copy of origin chunk `c` that `lacking` (oldest first) all need.
+struct Cow {
+    chunk: u64,
+    chunk_size: u64,
+    lacking: Vec<Arc<Snap>>,
+}
+
+impl Core {
+    fn gate(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.gate.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reads where a snapshot's exception points.
+    pub(crate) fn read_target(
+        &self,
+        st: &State,
+        t: Target,
+        within: u64,
+        buf: &mut [u8],
+    ) -> VolumeResult<()> {
+        let owner = st.store(t.store).ok_or(VolumeError::Invalid)?;
+        Ok(owner.store.read(t.chunk, within, buf)?)
+    }
+
+    pub fn origin_read(&self, buf: &mut [u8], off: u64) -> VolumeResult<()> {
+        let _g = self.gate();
+        let len = buf.len() as u64;
+        check_bounds(self.origin.size(), off, len)?;
+        let st = self.state();
+        if st.snaps.is_empty() {
+            return self.origin.read_at(buf, off);
+        }
+        let end = off + len;
+        // During a merge, chunks not merged yet read as the merging snapshot. Marks are
+        // read before held units: a chunk leaves "not merged" only after its merged data
+        // is held or on disk.
+        let mut from_snap: Vec<(u64, u64, Target)> = Vec::new();
+        if let Some(m) = &st.merging {
+            let cs = m.chunk_size();
+            for c in chunks(off, end, cs) {
+                if let Some(t) = m.table.get(c) {
+                    if t.merge == MergeMark::No {
+                        let s = off.max(c * cs);
+                        let e = end.min((c + 1) * cs);
+                        from_snap.push((s, e, t));
+                    }
+                }
+            }
+        }
+        // Held data is captured before the disk is read: a unit released in between is on
+        // disk by the time it leaves the held map.
+        let mut overlays: Vec<(usize, Vec<u8>)> = Vec::new();
+        if self.held.any() {
+            for u in chunks(off, end, st.unit) {
+                let shard = self.held.shard(u);
+                if let Some(h) = shard.get(&u) {
+                    let base = u * st.unit;
+                    let s = off.max(base);
+                    let e = end.min(base + h.image.len() as u64);
+                    if s < e {
+                        let img = &h.image[(s - base) as usize..(e - base) as usize];
+                        overlays.push(((s - off) as usize, img.to_vec()));
+                    }
+                }
+            }
+        }
+        self.origin.read_at(buf, off)?;
+        if let Some(m) = &st.merging {
+            for (s, e, t) in from_snap {
+                let within = s - (s / m.chunk_size()) * m.chunk_size();
+                let dst = &mut buf[(s - off) as usize..(e - off) as usize];
+                self.read_target(&st, t, within, dst)?;
+            }
+        }
+        for (at, data) in overlays {
+            buf[at..at + data.len()].copy_from_slice(&data);
+        }
+        Ok(())
+    }
+
+    pub fn origin_write(&self, buf: &[u8], off: u64, fua: bool) -> VolumeResult<()> {
+        {
+            let _g = self.gate();
+            if self.read_only.load(Ordering::Acquire) {
+                return Err(VolumeError::ReadOnly);
+            }
+            let end = off + buf.len() as u64;
+            check_bounds(self.origin.size(), off, buf.len() as u64)?;
+            let st = self.state();
+            if st.snaps.is_empty() {
+                self.origin.write_at(buf, off, false)?;
+            } else {
+                for u in chunks(off, end, st.unit) {
+                    let base = u * st.unit;
+                    let s = off.max(base);
+                    let e = end.min(base + st.unit);
+                    let data = &buf[(s - off) as usize..(e - off) as usize];
+                    self.write_unit(&st, u, (s - base) as usize, data)?;
+                }
+            }
+        }
+        self.after_write()?;
+        if fua {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes `data` at byte `a` of unit `u`: straight to disk when every snapshot already
+    /// has a durable exception, else into a held image after copying what they lack.
+    pub(crate) fn write_unit(&self, st: &State, u: u64, a: usize, data: &[u8]) -> VolumeResult<()> {
+        let g = st.unit;
+        let base = u * g;
+        let ulen = g.min(self.origin.size() - base) as usize;
+        let b = a + data.len();
+        let _l = self.unit_lock(u).write().unwrap_or_else(|p| p.into_inner());
+        let held_now = self.held.shard(u).contains_key(&u);
+        let mut merge_now: Vec<(u64, Target)> = Vec::new();
+        let mut wait_merge = false;
+        if let Some(m) = &st.merging {
+            let cs = m.chunk_size();
+            for c in chunks(base, base + ulen as u64, cs) {
+                match m.table.get(c) {
+                    Some(t) if t.merge == MergeMark::No => merge_now.push((c, t)),
+                    Some(t) if t.merge == MergeMark::Volatile => {
+                        let (cs0, ce) = (c * cs - base, (c + 1) * cs - base);
+                        wait_merge |= cs0 < b as u64 && ce > a as u64;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // A merge-first unit copies all of its unmerged chunks, so a held unit never
+        // hides one from origin reads.
+        let (ca, cb) = if merge_now.is_empty() {
+            (base + a as u64, base + b as u64)
+        } else {
+            (base, base + ulen as u64)
+        };
+        let mut cows: Vec<Cow> = Vec::new();
+        let mut undurable = false;
+        for s in st.snaps.iter().filter(|s| s.is_live()) {
+            let cs = s.chunk_size();
+            for c in chunks(ca, cb, cs) {
+                match s.table.get(c) {
+                    None => match cows.iter_mut().find(|w| w.chunk == c && w.chunk_size == cs) {
+                        Some(w) => w.lacking.push(s.clone()),
+                        None => cows.push(Cow {
+                            chunk: c,
+                            chunk_size: cs,
+                            lacking: vec![s.clone()],
+                        }),
+                    },
+                    Some(t) => undurable |= !t.durable,
+                }
+            }
+        }
+        if cows.is_empty() && merge_now.is_empty() && !wait_merge && !undurable {
+            if held_now {
+                let mut shard = self.held.shard(u);
+                if let Some(h) = shard.get_mut(&u) {
+                    h.image[a..b].copy_from_slice(data);
+                    extend(h, a, b);
+                    return Ok(());
+                }
+            }
+            return self.origin.write_at(data, base + a as u64, false);
+        }
+        let mut held = match self.held.take(u) {
+            Some(h) => h,
+            None => {
+                let mut image = vec![0u8; ulen];
+                self.origin.read_at(&mut image, base)?;
+                HeldUnit {
+                    image,
+                    lo: usize::MAX,
+                    hi: 0,
+                    batch: 0,
+                    merged: Vec::new(),
+                }
+            }
+        };
+        let mut entries = Vec::new();
+        let mut headers = Vec::new();
+        let mut marks = Vec::new();
+        let mut res = Ok(());
+        for w in &cows {
+            let lo = (w.chunk * w.chunk_size - base) as usize;
+            let hi = (lo + w.chunk_size as usize).min(ulen);
+            res = self.cow_chunk(st, w, &held.image[lo..hi], &mut entries, &mut headers);
+            if res.is_err() {
+                break;
+            }
+        }
+        if res.is_ok() {
+            if let Some(m) = &st.merging {
+                let cs = m.chunk_size();
+                for &(c, t) in &merge_now {
+                    let lo = (c * cs - base) as usize;
+                    let hi = (lo + cs as usize).min(ulen);
+                    res = self.read_target(st, t, 0, &mut held.image[lo..hi]);
+                    if res.is_err() {
+                        break;
+                    }
+                    marks.push(c);
+                    held.merged.push(c);
+                    extend(&mut held, lo, hi);
+                }
+            }
+        }
+        if res.is_ok() {
+            held.image[a..b].copy_from_slice(data);
+            extend(&mut held, a, b);
+        }
+        if held.lo < held.hi {
+            held.batch = self.register(entries, headers, Some(u));
+            self.held.put(u, held);
+        } else {
+            self.register(entries, headers, None);
+        }
+        // Merged chunks leave "not merged" only once their data is held, so origin reads
+        // (which check marks first, then held units) never fall between the two.
+        if let Some(m) = &st.merging {
+            for c in marks {
+                m.table.mark(c, MergeMark::Held);
+            }
+        }
+        res
+    }
+
+    /// A data chunk for `s`, auto-extending its store if that is what it takes.
+    fn alloc_for(&self, s: &Snap) -> Option<u64> {
+        s.store
+            .alloc()
+            .or_else(|| self.try_extend(s).then(|| s.store.alloc()).flatten())
+    }
+
+    fn borrow_for(&self, s: &Snap) -> bool {
+        s.store.borrow() || (self.try_extend(s) && s.store.borrow())
+    }
+
+    /// Copies one origin chunk once, into the newest lacking snapshot with room, and points
+    /// every other lacking snapshot at that copy. Snapshots with no room become invalid.
+    fn cow_chunk(
+        &self,
+        _st: &State,
+        w: &Cow,
+        old: &[u8],
+        entries: &mut Vec<(Arc<Snap>, Entry)>,
+        headers: &mut Vec<Arc<Snap>>,
+    ) -> VolumeResult<()> {
+        let mut owner = None;
+        for s in w.lacking.iter().rev() {
+            if let Some(z) = self.alloc_for(s) {
+                owner = Some((s.clone(), z));
+                break;
+            }
+        }
+        let Some((o, z)) = owner else {
+            for s in &w.lacking {
+                s.invalidate();
+                headers.push(s.clone());
+            }
+            return Ok(());
+        };
+        o.store.write(z, 0, old)?;
+        o.table.insert(w.chunk, Target::new(o.store_id(), z));
+        entries.push((o.clone(), Snap::exception(w.chunk, &o, z)));
+        let mut shared = false;
+        for s in w.lacking.iter().filter(|s| !Arc::ptr_eq(s, &o)) {
+            if self.borrow_for(s) {
+                s.table.insert(w.chunk, Target::new(o.store_id(), z));
+                entries.push((s.clone(), Snap::exception(w.chunk, &o, z)));
+                shared = true;
+            } else {
+                s.invalidate();
+                headers.push(s.clone());
+            }
+        }
+        if shared {
+            super::core::lock(&o.shared).insert(z, w.chunk);
+        }
+        Ok(())
+    }
+
+    fn snap_usable(s: &Snap) -> VolumeResult<()> {
+        if s.removed.load(Ordering::Acquire) || s.is_merging() {
+            return Err(VolumeError::Gone);
+        }
+        if !s.is_valid() {
+            return Err(VolumeError::Invalid);
+        }
+        Ok(())
+    }
+
+    pub fn snap_read(&self, s: &Arc<Snap>, buf: &mut [u8], off: u64) -> VolumeResult<()> {
+        let _g = self.gate();
+        Self::snap_usable(s)?;
+        let end = off + buf.len() as u64;
+        check_bounds(self.origin.size(), off, buf.len() as u64)?;
+        let st = self.state();
+        let cs = s.chunk_size();
+        let mut pos = off;
+        while pos < end {
+            let c = pos / cs;
+            let within = pos - c * cs;
+            let n = (cs - within).min(end - pos);
+            let part = &mut buf[(pos - off) as usize..(pos - off + n) as usize];
+            // The origin keeps this chunk's point-in-time data until a write copies it,
+            // which needs this unit's lock exclusively.
+            let _l = self
+                .unit_lock(c * cs / st.unit)
+                .read()
+                .unwrap_or_else(|p| p.into_inner());
+            match s.table.get(c) {
+                Some(t) => self.read_target(&st, t, within, part)?,
+                None => self.origin.read_at(part, pos)?,
+            }
+            pos += n;
+        }
+        Self::snap_usable(s)
+    }
+
+    pub fn snap_write(&self, s: &Arc<Snap>, buf: &[u8], off: u64, fua: bool) -> VolumeResult<()> {
+        {
+            let _g = self.gate();
+            Self::snap_usable(s)?;
+            if s.read_only.load(Ordering::Acquire) {
+                return Err(VolumeError::ReadOnly);
+            }
+            let end = off + buf.len() as u64;
+            check_bounds(self.origin.size(), off, buf.len() as u64)?;
+            let st = self.state();
+            let cs = s.chunk_size();
+            let mut pos = off;
+            while pos < end {
+                let c = pos / cs;
+                let within = pos - c * cs;
+                let n = (cs - within).min(end - pos);
+                let data = &buf[(pos - off) as usize..(pos - off + n) as usize];
+                let _l = self
+                    .unit_lock(c * cs / st.unit)
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner());
+                self.snap_write_chunk(&st, s, c, within, data)?;
+                pos += n;
+            }
+        }
+        self.after_write()?;
+        if fua {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Writes into the snapshot's private copy of chunk `c`, making one first if the chunk
+    /// has none or shares its copy with other snapshots.
+    fn snap_write_chunk(
+        &self,
+        st: &State,
+        s: &Arc<Snap>,
+        c: u64,
+        within: u64,
+        data: &[u8],
+    ) -> VolumeResult<()> {
+        let t = s.table.get(c);
+        if let Some(t) = t {
+            let private =
+                t.store == s.store_id() && !super::core::lock(&s.shared).contains_key(&t.chunk);
+            if private {
+                return Ok(s.store.write(t.chunk, within, data)?);
+            }
+        }
+        let borrowed = t.is_some_and(|t| t.store != s.store_id());
+        if borrowed {
+            s.store.unborrow();
+        }
+        let Some(z) = self.alloc_for(s) else {
+            s.invalidate();
+            self.register(Vec::new(), vec![s.clone()], None);
+            return Err(VolumeError::Invalid);
+        };
+        let cs = s.chunk_size();
+        let clen = cs.min(self.origin.size() - c * cs) as usize;
+        if within == 0 && data.len() == clen {
+            s.store.write(z, 0, data)?;
+        } else {
+            let mut chunk = vec![0u8; clen];
+            match t {
+                Some(t) => self.read_target(st, t, 0, &mut chunk)?,
+                None => self.origin.read_at(&mut chunk, c * cs)?,
+            }
+            chunk[within as usize..within as usize + data.len()].copy_from_slice(data);
+            s.store.write(z, 0, &chunk)?;
+        }
+        let mut nt = Target::new(s.store_id(), z);
+        if let Some(t) = t {
+            nt.merge = t.merge;
+        }
+        s.table.insert(c, nt);
+        self.register(
+            vec![(s.clone(), Snap::exception(c, s, z))],
+            Vec::new(),
+            None,
+        );
+        Ok(())
+    }
+
+    /// Zeroes a range through the write path, so snapshots keep their copies.
+    pub fn zero_range(&self, snap: Option<&Arc<Snap>>, off: u64, len: u64) -> VolumeResult<()> {
+        const STEP: u64 = 1 << 20;
+        let zeros = vec![0u8; STEP.min(len) as usize];
+        let mut pos = off;
+        while pos < off + len {
+            let n = STEP.min(off + len - pos) as usize;
+            match snap {
+                Some(s) => self.snap_write(s, &zeros[..n], pos, false)?,
+                None => self.origin_write(&zeros[..n], pos, false)?,
+            }
+            pos += n as u64;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,417 @@
+//! Opening an origin with its snapshots, and the management operations that change which
+//! snapshots it has: create, remove (with take-over of shared chunks), resize, close.
+
+use super::commit::committer;
+use super::core::{lock, Batch, Core, Held, Snap, State, STRIPES};
+use super::host::{
+    EngineError, EngineResult, EngineSettings, MetadataHost, OriginSpec, SnapshotSpec,
+};
+use super::linear::{LinearVolume, Piece};
+use super::store::ExceptionStore;
+use super::table::{MergeMark, Target};
+use super::volume::VolumeError;
+use crate::format::cow::{self, Entry, FLAG_INVALID, FLAG_MERGING};
+use crate::format::id::Id;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+
+/// An origin LV with its snapshots: the engine's handle for one copy-on-write family.
+/// It is the origin's [`Volume`](super::Volume); [`Origin::snapshot`] gives the snapshots'.
+#[derive(Clone)]
+pub struct Origin {
+    pub(crate) core: Arc<Core>,
+}
+
+/// Builds live snapshots from their replayed logs: tables, borrowed counts, shared maps,
+/// allocation marks. Exceptions that point at a store that no longer exists invalidate
+/// their snapshot.
+fn load_tables(snaps: &[Arc<Snap>], logs: Vec<Vec<Entry>>) -> Vec<Arc<Snap>> {
+    let mut damaged = Vec::new();
+    for (s, entries) in snaps.iter().zip(logs) {
+        for e in entries {
+            match e {
+                Entry::Exception {
+                    origin_chunk,
+                    store_id,
+                    store_generation,
+                    store_chunk,
+                } => {
+                    if let Some(owner) = snaps.iter().find(|o| {
+                        o.store_id() == store_id && o.store.generation == store_generation
+                    }) {
+                        owner.store.note_reference(store_chunk);
+                    }
+                    let mut t = Target::new(store_id, store_chunk);
+                    t.durable = true;
+                    if let Some(old) = s.table.get(origin_chunk) {
+                        // A take-over moves a merged chunk's copy; the merge mark stays.
+                        t.merge = old.merge;
+                    }
+                    s.table.insert(origin_chunk, t);
+                }
+                Entry::Merged { origin_chunk } => {
+                    s.table.mark(origin_chunk, MergeMark::Durable);
+                }
+            }
+        }
+    }
+    for s in snaps {
+        let mut borrowed = 0;
+        let mut merged = 0;
+        for (c, t) in s.table.sorted() {
+            if t.merge == MergeMark::Durable {
+                merged += 1;
+            }
+            if t.store == s.store_id() {
+                continue;
+            }
+            match snaps.iter().find(|o| o.store_id() == t.store) {
+                Some(o) => {
+                    borrowed += 1;
+                    lock(&o.shared).insert(t.chunk, c);
+                }
+                None => damaged.push(s.clone()),
+            }
+        }
+        s.store.set_borrowed(borrowed);
+        s.merged.store(merged, Ordering::Release);
+    }
+    damaged
+}
+
+impl Origin {
+    /// Opens an origin with its snapshots (oldest first, as `Vg::snapshots_of` lists
+    /// them), replaying each store's log, and resumes a merge that was in progress.
+    ///
+    /// A snapshot whose store has no valid header (its creation was interrupted) is
+    /// opened as invalid, durably.
+    pub fn open(
+        origin: OriginSpec,
+        snapshots: Vec<SnapshotSpec>,
+        settings: EngineSettings,
+        host: Arc<dyn MetadataHost>,
+    ) -> EngineResult<Origin> {
+        let vol = LinearVolume::new(origin.pieces.clone(), *origin.id.as_bytes(), false)?;
+        let mut snaps = Vec::new();
+        let mut logs = Vec::new();
+        let mut invalid = Vec::new();
+        for spec in snapshots {
+            check_spec(&origin.id, &spec, &snaps)?;
+            let i = &spec.info;
+            let (store, entries, flags, merge_total) = match ExceptionStore::open(
+                spec.id,
+                origin.id,
+                i.store_id,
+                i.chunk_size,
+                spec.pieces.clone(),
+            ) {
+                Ok((store, replay)) => (
+                    store,
+                    replay.entries,
+                    replay.header.flags,
+                    replay.header.merge_total,
+                ),
+                Err(EngineError::NoHeader(_)) => {
+                    let store = ExceptionStore::create(
+                        spec.id,
+                        origin.id,
+                        i.store_id,
+                        i.chunk_size,
+                        spec.pieces.clone(),
+                    )?;
+                    (store, Vec::new(), FLAG_INVALID, 0)
+                }
+                Err(e) => return Err(e),
+            };
+            let snap = Arc::new(Snap::new(spec.id, store, spec.read_only));
+            if flags & FLAG_INVALID != 0 {
+                invalid.push(snap.clone());
+            }
+            if i.merging || flags & FLAG_MERGING != 0 {
+                snap.merging.store(true, Ordering::Release);
+                snap.store.update_header(|h| {
+                    h.flags |= FLAG_MERGING;
+                    h.merge_total = merge_total;
+                });
+            }
+            snaps.push(snap);
+            logs.push(entries);
+        }
+        invalid.extend(load_tables(&snaps, logs));
+        for s in &snaps {
+            if s.is_merging() && s.store.header_state().merge_total == 0 {
+                let total = s.table.len();
+                s.store.update_header(|h| h.merge_total = total);
+            }
+        }
+        for s in &invalid {
+            s.invalidate();
+        }
+        let core = Arc::new(Core {
+            id: origin.id,
+            origin: vol,
+            read_only: AtomicBool::new(origin.read_only),
+            origin_pieces: RwLock::new(origin.pieces),
+            settings,
+            host,
+            gate: RwLock::new(()),
+            state: RwLock::new(Arc::new(State::with_snaps(snaps))),
+            locks: (0..STRIPES).map(|_| RwLock::new(())).collect(),
+            held: Held::default(),
+            pending: Mutex::new(Batch {
+                id: 1,
+                ..Batch::default()
+            }),
+            wake: Condvar::new(),
+            commit_lock: Mutex::new(0),
+            stop: AtomicBool::new(false),
+            threads: Mutex::new(Vec::new()),
+            merge_error: Mutex::new(None),
+        });
+        let st = core.state();
+        let headers: Vec<Arc<Snap>> = st
+            .snaps
+            .iter()
+            .filter(|s| !s.is_valid() || s.is_merging())
+            .cloned()
+            .collect();
+        if !headers.is_empty() {
+            core.register(Vec::new(), headers, None);
+            core.commit()?;
+        }
+        let weak = Arc::downgrade(&core);
+        let t = std::thread::Builder::new()
+            .name("rvm-commit".into())
+            .spawn(move || committer(weak))
+            .map_err(EngineError::io)?;
+        lock(&core.threads).push(t);
+        let origin = Origin { core };
+        if let Some(m) = origin.core.state().merging.clone() {
+            origin.spawn_merge(m)?;
+        }
+        Ok(origin)
+    }
+
+    /// The origin LV's id.
+    pub fn id(&self) -> Id {
+        self.core.id
+    }
+
+    /// The ids of its snapshots, oldest first.
+    pub fn snapshot_ids(&self) -> Vec<Id> {
+        self.core.state().snaps.iter().map(|s| s.id).collect()
+    }
+
+    /// A snapshot as a volume.
+    pub fn snapshot(&self, id: &Id) -> Option<super::SnapshotVolume> {
+        let st = self.core.state();
+        let s = st.snaps.iter().find(|s| s.id == *id)?;
+        Some(super::SnapshotVolume {
+            core: self.core.clone(),
+            snap: s.clone(),
+        })
+    }
+
+    /// Creates a snapshot of the origin as it is now, including every write acknowledged
+    /// before this call. The caller has committed the LV (its store's extents) to the VG
+    /// first; this initialises the store durably in O(1) of the origin's size.
+    pub fn create_snapshot(&self, spec: SnapshotSpec) -> EngineResult<super::SnapshotVolume> {
+        cow::validate_chunk_size(spec.info.chunk_size).map_err(EngineError::ChunkSize)?;
+        let core = &self.core;
+        let _g = core.gate.write().unwrap_or_else(|p| p.into_inner());
+        let st = core.state();
+        if let Some(m) = &st.merging {
+            return Err(EngineError::OriginMerging(m.id));
+        }
+        check_spec(&core.id, &spec, &st.snaps)?;
+        // The point in time is durable before the snapshot exists: its unchanged chunks
+        // are read from the origin.
+        core.flush()?;
+        let store = ExceptionStore::create(
+            spec.id,
+            core.id,
+            spec.info.store_id,
+            spec.info.chunk_size,
+            spec.pieces,
+        )?;
+        let snap = Arc::new(Snap::new(spec.id, store, spec.read_only));
+        let mut snaps = st.snaps.clone();
+        snaps.push(snap.clone());
+        core.set_state(State::with_snaps(snaps));
+        Ok(super::SnapshotVolume {
+            core: core.clone(),
+            snap,
+        })
+    }
+
+    /// Detaches a snapshot before its LV is removed: chunks other snapshots borrow from its
+    /// store are first copied into theirs and recorded durably. The caller then commits the
+    /// LV's removal to the VG.
+    pub fn remove_snapshot(&self, id: &Id) -> EngineResult<()> {
+        let core = &self.core;
+        let _g = core.gate.write().unwrap_or_else(|p| p.into_inner());
+        let st = core.state();
+        let r = st
+            .snaps
+            .iter()
+            .find(|s| s.id == *id)
+            .cloned()
+            .ok_or(EngineError::NoSuchSnapshot(*id))?;
+        if st.merging.as_ref().is_some_and(|m| Arc::ptr_eq(m, &r)) {
+            return Err(EngineError::AlreadyMerging(*id));
+        }
+        core.commit()?;
+        core.take_over(&st, &r)?;
+        core.commit()?;
+        core.detach(&r);
+        Ok(())
+    }
+
+    /// Accepts a snapshot store's bigger map after `lvextend` committed it.
+    pub fn resize_snapshot(&self, id: &Id, pieces: Vec<Piece>) -> EngineResult<()> {
+        let st = self.core.state();
+        let s = st
+            .snaps
+            .iter()
+            .find(|s| s.id == *id)
+            .ok_or(EngineError::NoSuchSnapshot(*id))?;
+        s.store.resize(pieces)?;
+        *lock(&s.extend_failed) = None;
+        Ok(())
+    }
+
+    /// Accepts the origin's new map after lvextend/lvreduce; refused while it has
+    /// snapshots, whose point in time has the old size.
+    pub fn resize_origin(&self, pieces: Vec<Piece>) -> EngineResult<()> {
+        let core = &self.core;
+        let _g = core.gate.write().unwrap_or_else(|p| p.into_inner());
+        if !core.state().snaps.is_empty() {
+            return Err(EngineError::OriginHasSnapshots);
+        }
+        core.origin.remap(pieces.clone())?;
+        *core
+            .origin_pieces
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = pieces;
+        Ok(())
+    }
+
+    /// Sets the origin's or a snapshot's permission (lvchange -p).
+    pub fn set_read_only(&self, id: &Id, read_only: bool) -> EngineResult<()> {
+        if *id == self.core.id {
+            self.core.read_only.store(read_only, Ordering::Release);
+            return Ok(());
+        }
+        let st = self.core.state();
+        let s = st
+            .snaps
+            .iter()
+            .find(|s| s.id == *id)
+            .ok_or(EngineError::NoSuchSnapshot(*id))?;
+        s.read_only
+            .store(read_only || s.store.needs_read_only, Ordering::Release);
+        Ok(())
+    }
+
+    /// Commits and flushes everything, stops the background threads (a running merge
+    /// resumes at the next open) and waits for them.
+    pub fn close(&self) -> Result<(), VolumeError> {
+        self.core.stop.store(true, Ordering::Release);
+        self.core.wake.notify_all();
+        let threads: Vec<_> = lock(&self.core.threads).drain(..).collect();
+        for t in threads {
+            let _ = t.join();
+        }
+        self.core.flush()
+    }
+}
+
+fn check_spec(origin: &Id, spec: &SnapshotSpec, others: &[Arc<Snap>]) -> EngineResult<()> {
+    if spec.info.origin != *origin {
+        return Err(EngineError::NoSuchSnapshot(spec.id));
+    }
+    if others.iter().any(|s| s.id == spec.id) {
+        return Err(EngineError::SnapshotExists(spec.id));
+    }
+    if others.iter().any(|s| s.store_id() == spec.info.store_id) {
+        return Err(EngineError::StoreIdInUse(spec.info.store_id));
+    }
+    Ok(())
+}
+
+impl Core {
+    /// Copies every chunk of `r`'s store that other snapshots still point at into the
+    /// newest of them, and re-points the rest there. Run with I/O quiesced; the caller
+    /// commits.
+    pub(crate) fn take_over(&self, st: &State, r: &Arc<Snap>) -> EngineResult<()> {
+        let shared: Vec<(u64, u64)> = lock(&r.shared).iter().map(|(&z, &c)| (z, c)).collect();
+        let mut entries = Vec::new();
+        let mut headers = Vec::new();
+        let cs = r.chunk_size();
+        let mut buf = vec![0u8; cs as usize];
+        for (z, c) in shared {
+            let borrowers: Vec<&Arc<Snap>> = st
+                .snaps
+                .iter()
+                .filter(|s| !Arc::ptr_eq(s, r) && s.is_valid())
+                .filter(|s| {
+                    s.table
+                        .get(c)
+                        .is_some_and(|t| t.store == r.store_id() && t.chunk == z)
+                })
+                .collect();
+            if borrowers.is_empty() {
+                continue;
+            }
+            r.store.read(z, 0, &mut buf).map_err(EngineError::io)?;
+            let mut owner = None;
+            for s in borrowers.iter().rev() {
+                s.store.unborrow();
+                match s.store.alloc() {
+                    Some(nz) => {
+                        owner = Some(((*s).clone(), nz));
+                        break;
+                    }
+                    None => {
+                        s.invalidate();
+                        headers.push((*s).clone());
+                    }
+                }
+            }
+            let Some((o, nz)) = owner else { continue };
+            o.store.write(nz, 0, &buf).map_err(EngineError::io)?;
+            for s in borrowers.iter().filter(|s| s.is_valid()) {
+                let Some(old) = s.table.get(c) else { continue };
+                let mut t = Target::new(o.store_id(), nz);
+                t.merge = old.merge;
+                s.table.insert(c, t);
+                entries.push(((*s).clone(), Snap::exception(c, &o, nz)));
+                if !Arc::ptr_eq(s, &o) {
+                    lock(&o.shared).insert(nz, c);
+                }
+            }
+        }
+        self.register(entries, headers, None);
+        Ok(())
+    }
+
+    /// Removes a snapshot from the state; its handles fail from now on.
+    pub(crate) fn detach(&self, r: &Arc<Snap>) {
+        r.removed.store(true, Ordering::Release);
+        let st = self.state();
+        let snaps: Vec<Arc<Snap>> = st
+            .snaps
+            .iter()
+            .filter(|s| !Arc::ptr_eq(s, r))
+            .cloned()
+            .collect();
+        self.set_state(State::with_snaps(snaps));
+    }
+}
+
+impl Drop for Core {
+    fn drop(&mut self) {
+        // Best effort for a caller that never closed: acknowledged writes reach the disk.
+        let _ = self.flush();
+    }
+}

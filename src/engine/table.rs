@@ -1,0 +1,183 @@
+//! The in-memory exception table of one snapshot: origin chunk → where its point-in-time
+//! data lives. Sharded so that lookups on the data path never take a table-wide lock.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+/// Where a snapshot's copy of one origin chunk lives, and how far its merge has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Target {
+    /// The store holding the data: the snapshot's own or one it borrows from.
+    pub store: u32,
+    /// Chunk index inside that store.
+    pub chunk: u64,
+    pub merge: MergeMark,
+    /// The entry recording this target has been committed. Origin writes to a chunk whose
+    /// exception is not durable yet wait for the commit, as if it were a new exception.
+    pub durable: bool,
+}
+
+/// Merge state of one exception of a merging snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MergeMark {
+    /// Not merged: during a merge the origin reads this chunk from the snapshot.
+    No,
+    /// Copied into a held origin unit, not on disk yet; its merge record is written only
+    /// after the unit is, since the record means "the origin holds this data".
+    Held,
+    /// Copied back to the origin, but the record of it is not durable yet: origin writes
+    /// to the chunk wait for that record, or a resumed merge could overwrite them.
+    Volatile,
+    /// Copied back and recorded durably.
+    Durable,
+}
+
+impl Target {
+    pub fn new(store: u32, chunk: u64) -> Target {
+        Target {
+            store,
+            chunk,
+            merge: MergeMark::No,
+            durable: false,
+        }
+    }
+}
+
+/// A multiplicative hash for chunk numbers: they are dense integers, so SipHash's
+/// flooding protection buys nothing here and costs a lot.
+#[derive(Default)]
+pub(crate) struct ChunkHasher(u64);
+
+impl Hasher for ChunkHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// A HashMap keyed by chunk numbers.
+pub(crate) type ChunkMap<V> = HashMap<u64, V, BuildHasherDefault<ChunkHasher>>;
+
+const SHARDS: usize = 64;
+
+/// Sharded map from origin chunk to [`Target`].
+pub(crate) struct ExceptionTable {
+    shards: Box<[RwLock<ChunkMap<Target>>]>,
+    len: AtomicU64,
+}
+
+impl Default for ExceptionTable {
+    fn default() -> Self {
+        ExceptionTable {
+            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            len: AtomicU64::new(0),
+        }
+    }
+}
+
+fn shard_of(chunk: u64) -> usize {
+    ((chunk ^ (chunk >> 6)) as usize) % SHARDS
+}
+
+impl ExceptionTable {
+    fn read(&self, chunk: u64) -> RwLockReadGuard<'_, ChunkMap<Target>> {
+        self.shards[shard_of(chunk)]
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self, chunk: u64) -> RwLockWriteGuard<'_, ChunkMap<Target>> {
+        self.shards[shard_of(chunk)]
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn get(&self, chunk: u64) -> Option<Target> {
+        self.read(chunk).get(&chunk).copied()
+    }
+
+    /// Sets the target of `chunk`, returning the one it replaces.
+    pub fn insert(&self, chunk: u64, target: Target) -> Option<Target> {
+        let old = self.write(chunk).insert(chunk, target);
+        if old.is_none() {
+            self.len.fetch_add(1, Ordering::Relaxed);
+        }
+        old
+    }
+
+    /// Sets the merge mark of an existing exception; true if it had another mark.
+    pub fn mark(&self, chunk: u64, mark: MergeMark) -> bool {
+        match self.write(chunk).get_mut(&chunk) {
+            Some(t) => std::mem::replace(&mut t.merge, mark) != mark,
+            None => false,
+        }
+    }
+
+    /// Marks the exception of `chunk` durable if it still points at `store`/`at`.
+    pub fn mark_durable(&self, chunk: u64, store: u32, at: u64) {
+        if let Some(t) = self.write(chunk).get_mut(&chunk) {
+            if t.store == store && t.chunk == at {
+                t.durable = true;
+            }
+        }
+    }
+
+    /// Distinct origin chunks with an exception.
+    pub fn len(&self) -> u64 {
+        self.len.load(Ordering::Relaxed)
+    }
+
+    /// Every exception, sorted by origin chunk.
+    pub fn sorted(&self) -> Vec<(u64, Target)> {
+        let mut out = Vec::with_capacity(self.len() as usize);
+        for shard in self.shards.iter() {
+            let map = shard.read().unwrap_or_else(|p| p.into_inner());
+            out.extend(map.iter().map(|(&k, &v)| (k, v)));
+        }
+        out.sort_unstable_by_key(|&(k, _)| k);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    proptest! {
+        /// The sharded table behaves as a plain ordered map under any sequence of inserts
+        /// and merge marks.
+        #[test]
+        fn table_matches_a_btreemap(ops in proptest::collection::vec(
+            (0u64..500, 0u32..4, 0u64..1000, any::<bool>()), 0..400)) {
+            let table = ExceptionTable::default();
+            let mut model: BTreeMap<u64, Target> = BTreeMap::new();
+            for (chunk, store, at, mark) in ops {
+                if mark {
+                    let changed = table.mark(chunk, MergeMark::Durable);
+                    let want = model.get(&chunk).is_some_and(|t| t.merge != MergeMark::Durable);
+                    prop_assert_eq!(changed, want);
+                    if let Some(t) = model.get_mut(&chunk) {
+                        t.merge = MergeMark::Durable;
+                    }
+                } else {
+                    let t = Target::new(store, at);
+                    prop_assert_eq!(table.insert(chunk, t), model.insert(chunk, t));
+                }
+                prop_assert_eq!(table.len(), model.len() as u64);
+            }
+            let want: Vec<(u64, Target)> = model.into_iter().collect();
+            prop_assert_eq!(table.sorted(), want);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Writable snapshots change only themselves, including chunks whose copy they share with
+//! other snapshots, and read-only snapshots refuse writes.
+
+mod engine_support;
+use engine_support::*;
+use rvm::engine::{Volume, VolumeError};
+
+#[test]
+fn snapshot_writes_stay_in_the_snapshot() {
+    let mut rig = Rig::mem(128 * MIB, 4 * MIB);
+    let origin = rig.open();
+    let base = pattern(1, 0, 4 << 20);
+    origin.write_at(&base, 0, false).unwrap();
+    let older = rig.snapshot(&origin, 8 * MIB, 4096, false);
+    let newer = rig.snapshot(&origin, 8 * MIB, 8192, false);
+    let mut m_origin = base.clone();
+    let mut m_older = base.clone();
+    let mut m_newer = base.clone();
+    // Origin writes share one copy between both snapshots (the newer owns it, with 4 KiB
+    // chunks differing from 8 KiB ones each group copies on its own).
+    for i in 0..64u64 {
+        let off = i * 16384;
+        let d = pattern(2, off, 4096);
+        origin.write_at(&d, off, false).unwrap();
+        m_origin[off as usize..off as usize + 4096].copy_from_slice(&d);
+    }
+    let mut rng = Rng(3);
+    for i in 0..400u32 {
+        let len = [512usize, 4096, 8192, 3000][rng.below(4) as usize];
+        let off = rng.below((4 << 20) - len as u64);
+        let d = pattern(10 + i, off, len);
+        let (vol, model) = if i % 2 == 0 {
+            (&older, &mut m_older)
+        } else {
+            (&newer, &mut m_newer)
+        };
+        vol.write_at(&d, off, i % 50 == 0).unwrap();
+        model[off as usize..off as usize + len].copy_from_slice(&d);
+    }
+    assert_same("origin", &read_all(&origin), &m_origin);
+    assert_same("older", &read_all(&older), &m_older);
+    assert_same("newer", &read_all(&newer), &m_newer);
+    origin.close().unwrap();
+    drop((origin, older, newer));
+    let origin = rig.open();
+    let ids = origin.snapshot_ids();
+    assert_same("origin, reopened", &read_all(&origin), &m_origin);
+    let older = origin.snapshot(&ids[0]).unwrap();
+    let newer = origin.snapshot(&ids[1]).unwrap();
+    assert_same("older, reopened", &read_all(&older), &m_older);
+    assert_same("newer, reopened", &read_all(&newer), &m_newer);
+}
+
+#[test]
+fn the_owner_of_a_shared_copy_writes_without_disturbing_borrowers() {
+    let mut rig = Rig::mem(64 * MIB, MIB);
+    let origin = rig.open();
+    origin.write_at(&pattern(1, 0, 1 << 20), 0, false).unwrap();
+    let a = rig.snapshot(&origin, 4 * MIB, 4096, false);
+    let b = rig.snapshot(&origin, 4 * MIB, 4096, false);
+    origin.write_at(&pattern(2, 0, 4096), 0, false).unwrap();
+    // b (newest) owns the copy of chunk 0, a borrows it. b now rewrites half of it.
+    b.write_at(&pattern(3, 0, 2048), 0, false).unwrap();
+    let mut want_a = pattern(1, 0, 4096);
+    let mut buf = vec![0u8; 4096];
+    a.read_at(&mut buf, 0).unwrap();
+    assert_eq!(buf, want_a);
+    b.read_at(&mut buf, 0).unwrap();
+    let mut want_b = pattern(1, 0, 4096);
+    want_b[..2048].copy_from_slice(&pattern(3, 0, 2048));
+    assert_eq!(buf, want_b);
+    // And a borrower writing gets its own copy too.
+    a.write_at(&pattern(4, 1024, 512), 1024, false).unwrap();
+    want_a[1024..1536].copy_from_slice(&pattern(4, 1024, 512));
+    a.read_at(&mut buf, 0).unwrap();
+    assert_eq!(buf, want_a);
+    b.read_at(&mut buf, 0).unwrap();
+    assert_eq!(buf, want_b);
+}
+
+#[test]
+fn read_only_snapshots_refuse_writes_and_discards() {
+    let mut rig = Rig::mem(32 * MIB, MIB);
+    let origin = rig.open();
+    let s = rig.snapshot(&origin, 2 * MIB, 4096, true);
+    assert!(matches!(
+        s.write_at(&[1; 512], 0, false),
+        Err(VolumeError::ReadOnly)
+    ));
+    assert!(matches!(s.discard(0, 4096), Err(VolumeError::ReadOnly)));
+    origin.set_read_only(&s.id(), false).unwrap();
+    s.write_at(&[1; 512], 0, false).unwrap();
+    assert!(matches!(
+        s.read_at(&mut [0; 512], (1 << 20) - 256),
+        Err(VolumeError::OutOfRange { .. })
+    ));
+}
+
+#[test]
+fn removing_the_owner_hands_its_copies_to_the_borrowers() {
+    let mut rig = Rig::mem(64 * MIB, 2 * MIB);
+    let origin = rig.open();
+    let base = pattern(1, 0, 2 << 20);
+    origin.write_at(&base, 0, false).unwrap();
+    let a = rig.snapshot(&origin, 4 * MIB, 4096, true);
+    let b = rig.snapshot(&origin, 4 * MIB, 4096, true);
+    let c = rig.snapshot(&origin, 4 * MIB, 4096, true);
+    for i in 0..128u64 {
+        origin
+            .write_at(&pattern(2, i * 8192, 4096), i * 8192, false)
+            .unwrap();
+    }
+    // c owns every copy; removing it must not lose a and b's data.
+    let c_store = rig
+        .host
+        .specs()
+        .into_iter()
+        .find(|s| s.id == c.id())
+        .unwrap()
+        .pieces[0]
+        .clone();
+    rig.remove(&origin, &c.id());
+    assert!(matches!(
+        c.read_at(&mut [0; 512], 0),
+        Err(VolumeError::Gone)
+    ));
+    // Trash c's old store, as a new LV on its extents would: nothing may point there.
+    rig.pv
+        .write_at(&vec![0xee; c_store.len as usize], c_store.dev_offset)
+        .unwrap();
+    assert_same("a", &read_all(&a), &base);
+    assert_same("b", &read_all(&b), &base);
+    origin.close().unwrap();
+    drop((origin, a, b));
+    let origin = rig.open();
+    for id in origin.snapshot_ids() {
+        let s = origin.snapshot(&id).unwrap();
+        assert_same("after reopen", &read_all(&s), &base);
+    }
+}
