@@ -13,6 +13,8 @@ pub use file::FileDevice;
 pub use mem::MemDevice;
 
 use std::io;
+use std::path::Path;
+use std::sync::Arc;
 
 /// One run of a device's address space that is either backed by data or a hole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,5 +96,27 @@ pub fn check_range(size: u64, offset: u64, len: u64) -> io::Result<()> {
             io::ErrorKind::InvalidInput,
             format!("range {offset}+{len} is beyond the device end {size}"),
         )),
+    }
+}
+
+/// Opens PVs by path. Everything that opens a PV goes through one, so that the crash harness
+/// can put fault-injecting devices under the real metadata and engine code.
+pub trait DeviceOpener: Send + Sync {
+    /// Opens `path`, read-write when `writable`.
+    fn open(&self, path: &Path, writable: bool) -> io::Result<Arc<dyn BlockDevice>>;
+}
+
+/// The opener of real files and block devices.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FileOpener;
+
+impl DeviceOpener for FileOpener {
+    fn open(&self, path: &Path, writable: bool) -> io::Result<Arc<dyn BlockDevice>> {
+        let dev = if writable {
+            FileDevice::open(path)?
+        } else {
+            FileDevice::open_read_only(path)?
+        };
+        Ok(Arc::new(dev))
     }
 }

@@ -10,7 +10,7 @@ use super::convert::from_record;
 use super::model::{OrphanPv, Vg};
 use super::pvio::{read_labels, read_slots, SlotState};
 use super::validate::validate;
-use crate::block::{BlockDevice, FileDevice};
+use crate::block::{BlockDevice, DeviceOpener};
 use crate::format::features::Features;
 use crate::format::id::Id;
 use crate::format::label::Label;
@@ -74,10 +74,14 @@ pub fn scan_device(
 }
 
 /// Scans `paths` read-only; unreadable devices and duplicate PV ids become warnings.
-pub fn scan_paths(paths: &[PathBuf], warnings: &mut Vec<String>) -> Vec<ScannedPv> {
+pub fn scan_paths(
+    opener: &dyn DeviceOpener,
+    paths: &[PathBuf],
+    warnings: &mut Vec<String>,
+) -> Vec<ScannedPv> {
     let mut out: Vec<ScannedPv> = Vec::new();
     for path in paths {
-        let dev = match FileDevice::open_read_only(path) {
+        let dev = match opener.open(path, false) {
             Ok(d) => d,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
@@ -85,7 +89,7 @@ pub fn scan_paths(paths: &[PathBuf], warnings: &mut Vec<String>) -> Vec<ScannedP
                 continue;
             }
         };
-        match scan_device(path, &dev) {
+        match scan_device(path, dev.as_ref()) {
             Ok(Some(pv)) => {
                 if let Some(first) = out.iter().find(|p| p.label.pv_id == pv.label.pv_id) {
                     warnings.push(format!(

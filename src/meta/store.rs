@@ -17,7 +17,7 @@ use super::model::{OrphanPv, Vg};
 use super::pvio::{self, SlotState};
 use super::scan::{assemble, scan_paths, AssembledVg, Assembly};
 use super::validate::validate;
-use crate::block::{BlockDevice, FileDevice};
+use crate::block::{BlockDevice, DeviceOpener, FileOpener};
 use crate::format::block::HEADER_LEN;
 use crate::format::id::Id;
 use crate::format::label::Label;
@@ -36,6 +36,8 @@ pub struct Env {
     pub readonly: bool,
     /// The command line, for archive descriptions.
     pub command: String,
+    /// How PVs are opened; [`FileOpener`] except under the crash harness.
+    pub opener: Arc<dyn DeviceOpener>,
     warnings: RefCell<Vec<String>>,
 }
 
@@ -56,11 +58,18 @@ pub struct PvHandle {
 
 impl PvHandle {
     /// Opens `path` read-write with the state a scan found there.
-    pub fn open(path: &PathBuf, label: Label, slots: &[SlotState; 4]) -> MetaResult<PvHandle> {
-        let dev = FileDevice::open(path).map_err(|e| MetaError::io(path, e))?;
+    pub fn open(
+        opener: &dyn DeviceOpener,
+        path: &PathBuf,
+        label: Label,
+        slots: &[SlotState; 4],
+    ) -> MetaResult<PvHandle> {
+        let dev = opener
+            .open(path, true)
+            .map_err(|e| MetaError::io(path, e))?;
         Ok(PvHandle {
             path: path.clone(),
-            dev: Arc::new(dev),
+            dev,
             label,
             slots: [0, 1, 2, 3].map(|i| slots[i].version()),
         })
@@ -343,6 +352,7 @@ impl Env {
             config,
             readonly,
             command: String::new(),
+            opener: Arc::new(FileOpener),
             warnings: RefCell::new(Vec::new()),
         }
     }
@@ -384,7 +394,7 @@ impl Env {
     pub fn assemble(&self) -> MetaResult<Assembly> {
         let paths = self.device_paths()?;
         let mut w = Vec::new();
-        let pvs = scan_paths(&paths, &mut w);
+        let pvs = scan_paths(self.opener.as_ref(), &paths, &mut w);
         let asm = assemble(pvs, &mut w);
         for m in w {
             if !self.warnings.borrow().contains(&m) {
@@ -459,7 +469,7 @@ impl Env {
                         pv.path.display(),
                         fv.vg.name
                     ));
-                    let h = PvHandle::open(&pv.path, pv.label, &pv.slots)?;
+                    let h = PvHandle::open(self.opener.as_ref(), &pv.path, pv.label, &pv.slots)?;
                     pvio::wipe_slots(h.dev.as_ref(), &h.label.layout)
                         .and_then(|_| h.dev.flush())
                         .map_err(|e| MetaError::io(&h.path, e))?;
@@ -490,7 +500,12 @@ impl Env {
             handles.push(match m {
                 Some(i) if writable => {
                     let p = &asm.pvs[*i];
-                    Some(PvHandle::open(&p.path, p.label, &p.slots)?)
+                    Some(PvHandle::open(
+                        self.opener.as_ref(),
+                        &p.path,
+                        p.label,
+                        &p.slots,
+                    )?)
                 }
                 _ => None,
             });

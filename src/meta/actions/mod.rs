@@ -22,7 +22,7 @@ use super::model::{Pv, Vg};
 use super::ops;
 use super::pvio;
 use super::validate::validate;
-use crate::block::{BlockDevice, FileDevice};
+use crate::block::BlockDevice;
 use crate::format::features::Features;
 use crate::format::id::Id;
 use crate::format::label::Label;
@@ -102,7 +102,10 @@ fn has_data(dev: &dyn BlockDevice, path: &Path) -> MetaResult<bool> {
 /// it), and returns what to write.
 fn plan_pv(env: &Env, path: &Path, opts: &PvCreateOpts) -> MetaResult<PlannedPv> {
     let path = devices::canonical(path)?;
-    let dev = FileDevice::open(&path).map_err(|e| MetaError::io(&path, e))?;
+    let dev = env
+        .opener
+        .open(&path, true)
+        .map_err(|e| MetaError::io(&path, e))?;
     let len = dev.len().map_err(|e| MetaError::io(&path, e))?;
     let layout = match opts.pe_start {
         Some(p) => Layout::with_pe_start(len, p),
@@ -115,7 +118,7 @@ fn plan_pv(env: &Env, path: &Path, opts: &PvCreateOpts) -> MetaResult<PlannedPv>
     {
         // Is it in a VG? Ask the full assembly, as a stale record does not count.
         let asm = crate::meta::scan::assemble(
-            crate::meta::scan::scan_paths(&env.device_paths()?, &mut w),
+            crate::meta::scan::scan_paths(env.opener.as_ref(), &env.device_paths()?, &mut w),
             &mut w,
         );
         let vg = asm

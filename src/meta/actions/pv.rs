@@ -70,7 +70,10 @@ pub fn pvremove(env: &Env, paths: &[PathBuf], force: u8) -> MetaResult<Vec<PathB
         ));
     }
     for (path, label) in &targets {
-        let dev = FileDevice::open(path).map_err(|e| MetaError::io(path, e))?;
+        let dev = env
+            .opener
+            .open(path, true)
+            .map_err(|e| MetaError::io(path, e))?;
         pvio::wipe_pv(&dev, &label.layout)
             .and_then(|_| dev.flush())
             .map_err(|e| MetaError::io(path, e))?;
@@ -96,7 +99,10 @@ pub fn pvresize(env: &Env, path: &Path, size: Option<u64>) -> MetaResult<u64> {
         Found::Orphan(pv) => (pv.clone(), None),
         Found::Member(pv, vg) => (pv.clone(), Some(vg)),
     };
-    let dev = FileDevice::open(&path).map_err(|e| MetaError::io(&path, e))?;
+    let dev = env
+        .opener
+        .open(&path, true)
+        .map_err(|e| MetaError::io(&path, e))?;
     let dev_len = dev.len().map_err(|e| MetaError::io(&path, e))?;
     let new_size = size.unwrap_or(dev_len);
     if new_size > dev_len {

@@ -60,6 +60,7 @@ pub fn vgcfgrestore(env: &Env, name: &str, file: Option<&Path>) -> MetaResult<Vg
         }
         pv.device = scanned.path.clone();
         handles.push(PvHandle::open(
+            env.opener.as_ref(),
             &scanned.path,
             scanned.label,
             &scanned.slots,

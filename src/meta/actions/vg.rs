@@ -23,7 +23,12 @@ fn orphans_for_join(
                     vg,
                 })
             }
-            Found::Orphan(pv) => existing.push(PvHandle::open(&pv.path, pv.label, &pv.slots)?),
+            Found::Orphan(pv) => existing.push(PvHandle::open(
+                env.opener.as_ref(),
+                &pv.path,
+                pv.label,
+                &pv.slots,
+            )?),
             Found::NotPv => create.push(plan_pv(env, &path, opts)?),
         }
     }
