@@ -4,6 +4,7 @@
 use super::units::Units;
 use super::LvLive;
 use crate::format::id::Id;
+use crate::meta::convert::to_record;
 use crate::meta::model::{Lv, OrphanPv, Pv, Segment, Vg};
 use std::collections::HashMap;
 
@@ -95,12 +96,14 @@ pub(super) struct VgInfo {
     pub missing_pvs: u32,
     /// Each PV's segments in extent order, free runs included; built for PV-segment reports.
     pub pvsegs: Vec<Vec<PvSeg>>,
+    /// Bytes the VG's metadata record takes in a slot; computed only for the mda_free fields.
+    pub record_len: u64,
 }
 
 impl VgInfo {
     /// Derives the figures in O(LVs + segments), plus a sort of each PV's segments when
-    /// `with_pvsegs` is set.
-    pub fn new(vg: &Vg, with_pvsegs: bool) -> VgInfo {
+    /// `with_pvsegs` is set and an encoding of the record when `with_record` is.
+    pub fn new(vg: &Vg, with_pvsegs: bool, with_record: bool) -> VgInfo {
         let mut pv_alloc = vec![0u64; vg.pvs.len()];
         let mut lv = vec![LvFacts::default(); vg.lvs.len()];
         let needs_ids = vg.lvs.iter().any(|l| l.snapshot().is_some());
@@ -181,6 +184,12 @@ impl VgInfo {
             snapshots,
             missing_pvs: vg.pvs.iter().filter(|p| p.missing).count() as u32,
             pvsegs,
+            record_len: if with_record {
+                let holder = vg.pvs.first().map_or(vg.id, |p| p.id);
+                to_record(vg).encode(&holder, 0).len() as u64
+            } else {
+                0
+            },
         }
     }
 }

@@ -84,7 +84,7 @@ pub fn pvdisplay(
     let mut buf = String::new();
     for v in vg_order(input) {
         let vg = &input.vgs[v];
-        let info = VgInfo::new(vg, args.maps);
+        let info = VgInfo::new(vg, args.maps, false);
         for (p, pv) in vg.pvs.iter().enumerate() {
             if !input.lists_pv(&pv.device) {
                 continue;
@@ -249,7 +249,7 @@ pub fn vgdisplay(
     let mut buf = String::new();
     for v in vg_order(input) {
         let vg = &input.vgs[v];
-        let info = VgInfo::new(vg, false);
+        let info = VgInfo::new(vg, false, false);
         let ext = vg.extent_size;
         let total = vg.extent_count();
         let alloc = total.saturating_sub(info.free_extents);
@@ -371,7 +371,7 @@ pub fn lvdisplay(
     let mut buf = String::new();
     for v in vg_order(input) {
         let vg = &input.vgs[v];
-        let info = VgInfo::new(vg, false);
+        let info = VgInfo::new(vg, false, false);
         for (l, lv) in vg.lvs.iter().enumerate() {
             if (info.lv[l].hidden && !args.all) || input.names_lv(&vg.name, &lv.name) == Some(false)
             {

@@ -181,10 +181,13 @@ pub fn render_with_help(
         ),
         FieldRef::Special(_) => false,
     });
+    let needs_record = cols.iter().any(|c| {
+        matches!(c.field, FieldRef::Table(i) if matches!(fields::FIELDS[i].id, "pv_mda_free" | "vg_mda_free"))
+    });
     let infos: Vec<VgInfo> = input
         .vgs
         .iter()
-        .map(|vg| VgInfo::new(vg, kind_of_rows == RowKind::PvSeg))
+        .map(|vg| VgInfo::new(vg, kind_of_rows == RowKind::PvSeg, needs_record))
         .collect();
     let mut vg_order: Vec<usize> = (0..input.vgs.len()).collect();
     vg_order.sort_by(|&a, &b| input.vgs[a].name.cmp(&input.vgs[b].name));

@@ -564,3 +564,50 @@ fn abbreviated_long_options() {
     ]);
     assert!(json.contains("\"lv_name\":\"big\""));
 }
+
+/// Metadata-area figures: each area is pe_start less the label block, as LVM2 also prints
+/// (`pvs --units b -o pv_mda_size`: 1044480B for a 1 MiB pe_start); free space is a slot
+/// less the VG's encoded record.
+#[test]
+fn metadata_area_sizes() {
+    use crate::format::layout::Layout;
+    use crate::meta::convert::to_record;
+    let (vgs, _) = fixture::layout();
+    let vg1 = vgs.iter().find(|v| v.name == "rptvg1").unwrap();
+    let record = to_record(vg1).encode(&vg1.pvs[0].id, 0).len() as u64;
+    let slot = Layout::with_pe_start(vg1.pvs[0].dev_size, vg1.pvs[0].pe_start)
+        .unwrap()
+        .slot_size;
+    // Sizes print in whole 512-byte sectors, as LVM2 keeps them.
+    let free = (slot - record) / 512 * 512;
+    let got = super::run_named(
+        ReportKind::Pvs,
+        &[
+            "--units",
+            "b",
+            "-o",
+            "pv_name,pv_mda_size,pv_mda_free,pv_mda_count",
+        ],
+        &["rptvg1"],
+        &["/dev/loop0", "/dev/loop2"],
+        &[],
+    )
+    .unwrap();
+    let want = format!(
+        "  PV         PMdaSize  PMdaFree  #PMda\n  \
+         /dev/loop0  1044480B {:>8}B     2\n  \
+         /dev/loop2  1044480B {:>8}B     2\n",
+        free, slot
+    );
+    same(&got, &want);
+    let got = super::run_on(
+        ReportKind::Vgs,
+        &["--units", "b", "-o", "vg_mda_size,vg_mda_free,vg_mda_count"],
+        &["rptvg1"],
+    )
+    .unwrap();
+    same(
+        &got,
+        &format!("  VMdaSize  VMdaFree  #VMda\n   1044480B {free:>8}B     4\n"),
+    );
+}

@@ -4,6 +4,7 @@ use super::vg::{FORMAT_NAME, MDAS_PER_PV};
 use super::{bin, num, size, tags, text};
 use crate::cli::report::attr::pv_attr;
 use crate::cli::report::ctx::{Ctx, Key, PvRef};
+use crate::format::layout::Layout;
 use std::fmt::Write;
 use std::path::Path;
 
@@ -208,24 +209,32 @@ pub(in crate::cli::report) fn pvseg_size<'a>(c: &Ctx<'a>, out: &mut String) -> K
     num(out, c.pvseg.map_or(0, |s| s.len))
 }
 
-/// The label block that precedes the head metadata area (rvm's format/layout.rs).
-const LABEL_BLOCK: u64 = 4096;
-
-/// Size of each of a PV's metadata areas: the head area fills the space between the label
-/// and the data, and the tail area is as large. 0 for a missing PV.
-pub(in crate::cli::report) fn pv_mda_bytes(pv: PvRef<'_>) -> u64 {
+/// The PV's on-disk layout (metadata areas and slots); `None` for a missing PV or one whose
+/// recorded sizes do not make a layout.
+fn layout(pv: PvRef<'_>) -> Option<Layout> {
     match pv {
-        PvRef::Member(p) if p.missing => 0,
-        PvRef::Member(p) => p.pe_start.saturating_sub(LABEL_BLOCK),
-        PvRef::Orphan(o) => o.pe_start.saturating_sub(LABEL_BLOCK),
+        PvRef::Member(p) if p.missing => None,
+        PvRef::Member(p) => Layout::with_pe_start(p.dev_size, p.pe_start).ok(),
+        PvRef::Orphan(o) => Layout::with_pe_start(o.dev_size, o.pe_start).ok(),
     }
+}
+
+/// Size of each of a PV's two metadata areas (head and tail are equal); 0 when unknown.
+pub(in crate::cli::report) fn pv_mda_bytes(pv: PvRef<'_>) -> u64 {
+    layout(pv).map_or(0, |l| l.mda_size)
+}
+
+/// Space left for the metadata record: a slot minus the VG's current record (a whole slot on
+/// a PV in no VG). A commit writes the record into one of an area's two slots.
+pub(in crate::cli::report) fn pv_mda_free_bytes(pv: PvRef<'_>, record_len: u64) -> u64 {
+    layout(pv).map_or(0, |l| l.slot_size.saturating_sub(record_len))
 }
 
 pub(in crate::cli::report) fn mda_size<'a>(c: &Ctx<'a>, out: &mut String) -> Key<'a> {
     size(c, out, c.pv.map_or(0, pv_mda_bytes))
 }
 
-/// Free metadata-area space: not known to the report yet (printed as 0).
 pub(in crate::cli::report) fn mda_free<'a>(c: &Ctx<'a>, out: &mut String) -> Key<'a> {
-    size(c, out, 0)
+    let record = c.vg.map_or(0, |(_, info)| info.record_len);
+    size(c, out, c.pv.map_or(0, |pv| pv_mda_free_bytes(pv, record)))
 }

@@ -3,7 +3,7 @@
 
 use super::{bin, num, size, string, tags, text, UNKNOWN};
 use crate::cli::report::attr::{alloc_name, vg_alloc, vg_attr, ORPHAN_VG_ATTR};
-use crate::cli::report::ctx::{Ctx, Key, VgInfo};
+use crate::cli::report::ctx::{Ctx, Key, PvRef, VgInfo};
 use crate::meta::model::Vg;
 use std::fmt::Write;
 
@@ -181,14 +181,22 @@ pub(in crate::cli::report) fn mda_size<'a>(c: &Ctx<'a>, out: &mut String) -> Key
         vg.pvs
             .iter()
             .filter(|p| !p.missing)
-            .map(|p| super::pv::pv_mda_bytes(crate::cli::report::ctx::PvRef::Member(p)))
+            .map(|p| super::pv::pv_mda_bytes(PvRef::Member(p)))
             .min()
             .unwrap_or(0)
     });
     size(c, out, bytes)
 }
 
-/// Free metadata-area space: not known to the report yet (printed as 0).
+/// The least free metadata-area space over the VG's PVs, as LVM2 defines vg_mda_free.
 pub(in crate::cli::report) fn mda_free<'a>(c: &Ctx<'a>, out: &mut String) -> Key<'a> {
-    size(c, out, 0)
+    let bytes = c.vg.map_or(0, |(vg, info)| {
+        vg.pvs
+            .iter()
+            .filter(|p| !p.missing)
+            .map(|p| super::pv::pv_mda_free_bytes(PvRef::Member(p), info.record_len))
+            .min()
+            .unwrap_or(0)
+    });
+    size(c, out, bytes)
 }
