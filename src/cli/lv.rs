@@ -244,6 +244,11 @@ pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
                         vg: vg_name.clone(),
                         lv: lv.clone(),
                     })?;
+                    // Exported LVs are refused before any question is asked.
+                    let family: Vec<&crate::meta::model::Lv> = std::iter::once(l)
+                        .chain(txn.vg.snapshots_of(&l.id))
+                        .collect();
+                    exports.check(&txn.vg, &family, force.force > 0)?;
                     if l.active
                         && !confirm(
                             &format!("Do you really want to remove active logical volume {vg_name}/{lv}?"),

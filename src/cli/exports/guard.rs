@@ -27,6 +27,26 @@ impl<'c, 'a> ExportGuard<'c, 'a> {
         })
     }
 
+    /// Exports of `lvs` (of `vg`), by LV.
+    fn exports_of(&self, vg: &Vg, lvs: &[&Lv]) -> Vec<(String, Vec<ExportUse>)> {
+        lvs.iter()
+            .map(|lv| (current_name(vg, lv), users_of(&self.txn.config, vg, lv)))
+            .filter(|(_, uses)| !uses.is_empty())
+            .collect()
+    }
+
+    /// Refuses, without `force`, to remove exported `lvs`: called before asking the user
+    /// anything, so that the answer is not wasted.
+    pub fn check(&self, vg: &Vg, lvs: &[&Lv], force: bool) -> Result<(), ExportError> {
+        match self.exports_of(vg, lvs).first() {
+            Some((lv, uses)) if !force => Err(ExportError::InUse {
+                lv: lv.clone(),
+                uses: join(uses),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// `lvs` of `vg` are about to be removed. Without `force`, refuses if any is exported;
     /// with it, unexports them (durably, and live through the sink). Returns the lines to
     /// print once the removal has succeeded.
@@ -37,21 +57,10 @@ impl<'c, 'a> ExportGuard<'c, 'a> {
         force: bool,
     ) -> Result<Vec<String>, ExportError> {
         self.released = false;
-        let mut found: Vec<(String, Vec<ExportUse>)> = Vec::new();
-        for lv in lvs {
-            let uses = users_of(&self.txn.config, vg, lv);
-            if !uses.is_empty() {
-                found.push((current_name(vg, lv), uses));
-            }
-        }
-        let Some((lv, uses)) = found.first() else {
+        self.check(vg, lvs, force)?;
+        let found = self.exports_of(vg, lvs);
+        if found.is_empty() {
             return Ok(Vec::new());
-        };
-        if !force {
-            return Err(ExportError::InUse {
-                lv: lv.clone(),
-                uses: join(uses),
-            });
         }
         for (_, uses) in &found {
             self.txn.config.remove_uses(uses);
