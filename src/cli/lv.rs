@@ -270,7 +270,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
                 let gone: Vec<&crate::meta::model::Lv> = removed.iter().collect();
                 let unexported = exports.release(txn.before(), &gone, force.force > 0)?;
                 if let Err(e) = txn.commit() {
-                    exports.undo()?;
+                    exports.undo_or_warn();
                     return Err(e.into());
                 }
                 for line in unexported {

@@ -139,7 +139,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
                 let lvs: Vec<&crate::meta::model::Lv> = vg.lvs.iter().collect();
                 let unexported = exports.release(&vg, &lvs, force.force > 0)?;
                 if let Err(e) = actions::vgremove(env, &name, force.force > 0 || force.yes) {
-                    exports.undo()?;
+                    exports.undo_or_warn();
                     return Err(e.into());
                 }
                 for line in unexported {

@@ -93,6 +93,16 @@ impl<'c, 'a> ExportGuard<'c, 'a> {
         }
         Ok(())
     }
+
+    /// [`ExportGuard::undo`] where the removal's own error is the one to report: a failure
+    /// to restore becomes a warning.
+    pub fn undo_or_warn(&mut self) {
+        if let Err(e) = self.undo() {
+            self.ctx.env.warn(format!(
+                "WARNING: The LVs were not removed, but their exports could not be restored: {e}"
+            ));
+        }
+    }
 }
 
 fn join(uses: &[ExportUse]) -> String {
