@@ -4,7 +4,7 @@
 use super::args::Cmd;
 use super::pv::mda_size;
 use super::units::{parse_size, parse_yes_no, Sign};
-use super::{CliError, CliResult};
+use super::{CliError, CliResult, Ctx};
 use crate::meta::actions::{self, PvCreateOpts, Reduce};
 use crate::meta::backup::{self, policy_from_name, BackupFile};
 use crate::meta::ops::{self, VgChange};
@@ -32,7 +32,8 @@ fn all_vg_names(env: &Env) -> Result<Vec<String>, CliError> {
     Ok(names)
 }
 
-pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
+pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
+    let env = ctx.env;
     match cmd {
         Cmd::Vgcreate {
             force,
@@ -153,6 +154,7 @@ pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
             max_lv,
             max_pv,
             alloc,
+            refresh,
             names,
             ..
         } => {
@@ -181,6 +183,10 @@ pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
                 let mut txn = env.begin(&name)?;
                 let changed = ops::change_vg(&mut txn.vg, &change)?;
                 let vg = txn.commit()?;
+                // Activation and --refresh resume recorded merges, as LVM2's activation does.
+                if refresh || change.activate == Some(true) {
+                    super::merge::resume_merges(ctx, &vg, None);
+                }
                 if let Some(a) = change.activate {
                     let n = vg.lvs.iter().filter(|lv| lv.active == a && a).count();
                     writeln!(

@@ -9,7 +9,7 @@ use super::host::{
 use super::linear::{LinearVolume, Piece};
 use super::store::ExceptionStore;
 use super::table::{MergeMark, Target};
-use super::volume::VolumeError;
+use super::volume::{Volume, VolumeError};
 use crate::format::cow::{self, Entry, FLAG_INVALID, FLAG_MERGING};
 use crate::format::id::Id;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -280,14 +280,36 @@ impl Origin {
         Ok(())
     }
 
-    /// Accepts the origin's new map after lvextend/lvreduce; refused while it has
-    /// snapshots, whose point in time has the old size.
+    /// Accepts the origin's new map after lvextend/lvreduce. With snapshots it may only
+    /// grow, keeping its old map as a prefix: the snapshots then read the new tail as the
+    /// origin holds it, and since new extents are discarded before they join an LV and the
+    /// first origin write to a tail chunk copies its zeros into every snapshot, they always
+    /// read it as zeros. Growth takes no lock the data path holds (so a metadata host may
+    /// call it while origin writes wait for that host): it needs the old size to be a
+    /// whole number of lock units, so that no held image covers a partial unit.
     pub fn resize_origin(&self, pieces: Vec<Piece>) -> EngineResult<()> {
         let core = &self.core;
+        let old = core.origin.size();
+        let new: u64 = pieces.iter().map(|p| p.len).sum();
+        let st = core.state();
+        if new >= old && !st.snaps.is_empty() {
+            if old % st.unit != 0 {
+                return Err(EngineError::OriginUnaligned {
+                    size: old,
+                    unit: st.unit,
+                });
+            }
+            return self.remap_origin(pieces);
+        }
         let _g = core.gate.write().unwrap_or_else(|p| p.into_inner());
         if !core.state().snaps.is_empty() {
             return Err(EngineError::OriginHasSnapshots);
         }
+        self.remap_origin(pieces)
+    }
+
+    fn remap_origin(&self, pieces: Vec<Piece>) -> EngineResult<()> {
+        let core = &self.core;
         core.origin.remap(pieces.clone())?;
         *core
             .origin_pieces
