@@ -95,6 +95,9 @@ impl Origin {
         let mut snaps = Vec::new();
         let mut logs = Vec::new();
         let mut invalid = Vec::new();
+        // Header flags and merge total as the stores hold them: only headers that opening
+        // changes are written, so opening (a report, a refused command) writes nothing.
+        let mut on_disk = Vec::new();
         for spec in snapshots {
             check_spec(&origin.id, &spec, &snaps)?;
             let i = &spec.info;
@@ -124,6 +127,8 @@ impl Origin {
                 Err(e) => return Err(e),
             };
             let snap = Arc::new(Snap::new(spec.id, store, spec.read_only));
+            let h = snap.store.header_state();
+            on_disk.push((h.flags, h.merge_total));
             if flags & FLAG_INVALID != 0 {
                 invalid.push(snap.clone());
             }
@@ -172,8 +177,12 @@ impl Origin {
         let headers: Vec<Arc<Snap>> = st
             .snaps
             .iter()
-            .filter(|s| !s.is_valid() || s.is_merging())
-            .cloned()
+            .zip(&on_disk)
+            .filter(|(s, &(flags, total))| {
+                let h = s.store.header_state();
+                h.flags != flags || h.merge_total != total
+            })
+            .map(|(s, _)| s.clone())
             .collect();
         if !headers.is_empty() {
             core.register(Vec::new(), headers, None);

@@ -66,8 +66,8 @@ fn engine_words(vg: &Vg, snap: &str, origin: &str, e: EngineError) -> VgHostErro
 }
 
 impl VgHost {
-    /// `lvcreate -s`: validates the origin as LVM2 does, opens its family (before the
-    /// commit, so the new store is not taken for an interrupted creation), commits the
+    /// `lvcreate -s`: validates the origin as LVM2 does, adds the LV to the model, opens
+    /// the origin's family (from the model without it, before the commit), commits the
     /// snapshot LV, then initialises its store in the engine with the VG lock released.
     /// The snapshot holds every write acknowledged before this call. If the engine fails,
     /// the LV is removed again.
@@ -101,8 +101,11 @@ impl VgHost {
             )
             .into());
         }
-        let family = self.family_locked(env, &origin.id, Some(&txn.vg))?;
         let idx = (plan.make)(&mut txn.vg, &origin)?;
+        // The family opens from the model without the new LV: opened with it, the new
+        // store would be taken for one whose creation was interrupted.
+        let before = txn.before().clone();
+        let family = self.family_locked(env, &origin.id, Some(&before))?;
         let lv = txn
             .vg
             .lvs
