@@ -37,6 +37,7 @@ fn bad_snapshot_merge_and_copy_requests_change_nothing() {
     ]);
     assert_eq!(field(&s, "vg/full", "lv_attr"), "swi-I-s---");
     let img = image(&s, "img.img", &data(83, 6 * MIB as usize));
+    let pv0 = pvs[0].to_str().unwrap().to_string();
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec![
@@ -136,6 +137,10 @@ fn bad_snapshot_merge_and_copy_requests_change_nothing() {
         (
             vec!["copy", &img, &img],
             "Source and destination are the same file",
+        ),
+        (
+            vec!["copy", "vg/o", &pv0],
+            "it is a physical volume in the devices file",
         ),
     ];
     let before = pv_bytes(&pvs);

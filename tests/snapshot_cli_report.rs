@@ -17,6 +17,14 @@ fn snapshot_fields() {
     ]);
     s.ok(&["lvcreate", "-s", "-l", "4", "vg/o"]); // LVM2's automatic name
     assert_eq!(lv_names(&s, "vg"), vec!["lvol0", "o", "other", "s"]);
+    // The origin named alone, its VG given with the name, as LVM2 allows; --type snapshot.
+    s.ok(&["lvcreate", "--snapshot", "-L", "8m", "-n", "vg/t1", "o"]);
+    s.ok(&[
+        "lvcreate", "--type", "snapshot", "-L", "8m", "-n", "t2", "vg/o",
+    ]);
+    assert_eq!(field(&s, "vg/t1", "origin"), "o");
+    assert_eq!(field(&s, "vg/t2", "origin"), "o");
+    s.ok(&["lvremove", "-f", "vg/t1", "vg/t2"]);
     let out = s.ok(&[
         "lvs",
         "--noheadings",

@@ -159,6 +159,7 @@ pub fn copy(ctx: &Ctx<'_>, src: &str, dst: &str) -> CliResult {
                     p.display()
                 )));
             }
+            refuse_pv(ctx, p)?;
             open_dest_file(p, size)?
         }
     };
@@ -168,6 +169,24 @@ pub fn copy(ctx: &Ctx<'_>, src: &str, dst: &str) -> CliResult {
             source.name, dest.name
         ))
     })
+}
+
+/// Refuses to overwrite a device rvm lists as a PV: truncating it would destroy its VG.
+fn refuse_pv(ctx: &Ctx<'_>, p: &PathBuf) -> Result<(), CliError> {
+    let Ok(target) = std::fs::canonicalize(p) else {
+        return Ok(());
+    };
+    let listed = ctx.env.device_paths()?;
+    if listed
+        .iter()
+        .any(|d| std::fs::canonicalize(d).is_ok_and(|d| d == target))
+    {
+        return Err(CliError::Usage(format!(
+            "Refusing to overwrite {}: it is a physical volume in the devices file.",
+            p.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Creates or truncates a regular file to `size` (all holes, so known zero), or opens a
