@@ -443,6 +443,9 @@ impl Core {
 impl Drop for Core {
     fn drop(&mut self) {
         // Best effort for a caller that never closed: acknowledged writes reach the disk.
-        let _ = self.flush();
+        // `close` has flushed already.
+        if !self.stop.load(Ordering::Acquire) {
+            let _ = self.flush();
+        }
     }
 }

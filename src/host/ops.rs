@@ -119,6 +119,10 @@ impl VgHost {
             .ok_or_else(|| {
                 VgHostError::Refused("the new LV is not a snapshot of its origin".into())
             })?;
+        // The store's extents need no discard: the engine zeroes its header and first log
+        // area itself, never reads a chunk it has not written, and rejects stale sectors by
+        // generation and nonce (docs/format-snapshot.md). That saves a flush per creation.
+        txn.discard_new_extents = false;
         let vg = txn.commit().map_err(VgHostError::from)?;
         let spec = {
             let mut st = self.state();
