@@ -5,8 +5,9 @@
 //!   without device-mapper, `lvcreate -s` with activation disabled refuses ("Can't create
 //!   snapshot without using device-mapper kernel driver"), so its plain `lvcreate` (the
 //!   metadata work both share) is the peer, which flatters LVM2.
-//! - `rvm copy` throughput against `dd` and `cp --sparse=always` copying the same bytes
-//!   (each made durable: rvm flushes, dd uses conv=fsync, cp is followed by `sync FILE`).
+//! - `rvm copy` throughput against `dd` (bs=1M) copying the same bytes to or from the same
+//!   place (the LV's range of its PV file), and `cp --sparse=always` copying the source file;
+//!   each made durable (rvm flushes, dd uses conv=fsync, cp is followed by `sync FILE`).
 //!
 //! Run with `tools/bench-host.sh` (root, for the loop device). Knobs: RUNS (default 15),
 //! COPY_MIB (default 1024).
@@ -280,9 +281,19 @@ fn copying(mib: u64) {
     let sparse = r.path("sparse.img");
     make_source(&src, size, false);
     make_source(&sparse, size, true);
-    // A target file of the same size for dd to write into, as rvm writes into the PV.
-    let target = r.path("target.img");
-    std::fs::copy(&src, &target).expect("target");
+    // The peers copy the same bytes to and from the same place: the LV's range of the PV.
+    let pe_start = r
+        .run(&[
+            "pvs",
+            "--noheadings",
+            "--units",
+            "b",
+            "--nosuffix",
+            "-o",
+            "pe_start",
+        ])
+        .trim()
+        .to_string();
     let s = |p: &Path| p.to_str().unwrap().to_string();
     let runs = 3;
     let rvm_in = best(runs, || {
@@ -293,8 +304,10 @@ fn copying(mib: u64) {
             "dd",
             &[
                 &format!("if={}", s(&src)),
-                &format!("of={}", s(&target)),
-                "bs=4M",
+                &format!("of={}", s(&pv)),
+                &format!("seek={pe_start}"),
+                "oflag=seek_bytes",
+                "bs=1M",
                 "conv=notrunc,fsync",
                 "status=none",
             ],
@@ -308,9 +321,12 @@ fn copying(mib: u64) {
         sh(
             "dd",
             &[
-                &format!("if={}", s(&src)),
+                &format!("if={}", s(&pv)),
                 &format!("of={}", s(&out)),
-                "bs=4M",
+                &format!("skip={pe_start}"),
+                &format!("count={size}"),
+                "iflag=skip_bytes,count_bytes",
+                "bs=1M",
                 "conv=fsync",
                 "status=none",
             ],
@@ -336,9 +352,9 @@ fn copying(mib: u64) {
             peer.as_secs_f64() / rvm.as_secs_f64()
         );
     };
-    row("file -> LV", rvm_in, "dd conv=notrunc,fsync", dd_in);
-    row("LV -> file", rvm_out, "dd conv=fsync", dd_out);
-    row("LV -> file", rvm_out, "cp --sparse=always+sync", cp_out);
+    row("file -> LV", rvm_in, "dd into the PV range", dd_in);
+    row("LV -> file", rvm_out, "dd from the PV range", dd_out);
+    row("LV -> file", rvm_out, "cp --sparse=always (file)", cp_out);
     row(
         "sparse file -> file (1/16)",
         rvm_sparse,

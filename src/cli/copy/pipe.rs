@@ -6,8 +6,9 @@
 use crate::engine::{Volume, VolumeError, VolumeResult, ZeroFlags};
 use std::sync::mpsc;
 
-/// Bytes per read and write.
-const RUN: u64 = 4 << 20;
+/// Bytes per read and write: small enough that the data read is still in the CPU's cache
+/// when it is written (4 MiB runs measured about 10% slower, as the merge found for 8 MiB).
+const RUN: u64 = 1 << 20;
 
 /// Granularity of zero detection, as `cp --sparse` uses the file system block.
 const BLOCK: usize = 4096;
@@ -22,9 +23,9 @@ enum Run {
     Zero { offset: u64, len: u64 },
 }
 
-/// A buffer and the runs it describes.
+/// A buffer (none for a hole) and the runs it describes.
 struct Batch {
-    buf: Vec<u8>,
+    buf: Option<Vec<u8>>,
     runs: Vec<Run>,
 }
 
@@ -61,52 +62,79 @@ fn classify(buf: &[u8], at: usize, offset: u64, runs: &mut Vec<Run>) {
     }
 }
 
-/// Reads `[offset, offset + len)` of the source into `buf` and describes it.
-fn read_window(
+/// How far one block-status query looks ahead: holes this long cost one query.
+const STATUS_SPAN: u64 = 64 << 20;
+
+fn bad_status(what: &str) -> VolumeError {
+    VolumeError::Io(std::io::Error::other(format!("block status {what}")))
+}
+
+/// The reader's side: walks the source in order, sending what block status calls zero as
+/// bufferless batches of any length, and data in windows of at most [`RUN`] bytes read
+/// into recycled buffers and split into data and zero blocks. Stops at the first error,
+/// which it sends.
+fn produce(
     src: &dyn Volume,
-    offset: u64,
-    len: u64,
-    buf: &mut Vec<u8>,
-) -> VolumeResult<Vec<Run>> {
-    buf.resize(len as usize, 0);
-    let mut runs = Vec::new();
-    let mut pos = offset;
-    let end = offset + len;
-    while pos < end {
-        let extents = src.block_status(pos, end - pos)?;
-        if extents.is_empty() {
-            return Err(VolumeError::Io(std::io::Error::other(
-                "block status described nothing",
-            )));
-        }
-        for e in extents {
-            let n = e.len.min(end - pos);
-            if n == 0 {
-                return Err(VolumeError::Io(std::io::Error::other(
-                    "block status described an empty extent",
-                )));
+    size: u64,
+    empty: &mpsc::Receiver<Vec<u8>>,
+    full: &mpsc::SyncSender<VolumeResult<Batch>>,
+) {
+    let walk = || -> VolumeResult<()> {
+        let mut pos = 0;
+        while pos < size {
+            let end = pos + STATUS_SPAN.min(size - pos);
+            let extents = src.block_status(pos, end - pos)?;
+            if extents.is_empty() {
+                return Err(bad_status("described nothing"));
             }
-            if e.zero {
-                match runs.last_mut() {
-                    Some(Run::Zero { offset, len }) if *offset + *len == pos => *len += n,
-                    _ => runs.push(Run::Zero {
+            for e in extents {
+                let n = e.len.min(end - pos);
+                if n == 0 {
+                    return Err(bad_status("described an empty extent"));
+                }
+                if e.zero {
+                    let runs = vec![Run::Zero {
                         offset: pos,
                         len: n,
-                    }),
+                    }];
+                    if full.send(Ok(Batch { buf: None, runs })).is_err() {
+                        return Ok(());
+                    }
+                } else {
+                    let stop = pos + n;
+                    let mut at = pos;
+                    while at < stop {
+                        let Ok(mut buf) = empty.recv() else {
+                            return Ok(());
+                        };
+                        let m = RUN.min(stop - at);
+                        buf.resize(m as usize, 0);
+                        src.read_at(&mut buf, at)?;
+                        let mut runs = Vec::new();
+                        classify(&buf, 0, at, &mut runs);
+                        if full
+                            .send(Ok(Batch {
+                                buf: Some(buf),
+                                runs,
+                            }))
+                            .is_err()
+                        {
+                            return Ok(());
+                        }
+                        at += m;
+                    }
                 }
-            } else {
-                let at = (pos - offset) as usize;
-                let part = &mut buf[at..at + n as usize];
-                src.read_at(part, pos)?;
-                classify(part, at, pos, &mut runs);
-            }
-            pos += n;
-            if pos >= end {
-                break;
+                pos += n;
+                if pos >= end {
+                    break;
+                }
             }
         }
+        Ok(())
+    };
+    if let Err(e) = walk() {
+        let _ = full.send(Err(e));
     }
-    Ok(runs)
 }
 
 /// Makes `[offset, offset + len)` of the destination read as zeros, writing only where it
@@ -172,6 +200,42 @@ fn zero_written_blocks(
     Ok(())
 }
 
+/// The writer's side: writes each batch's data, makes its zero runs read as zero (nothing
+/// to do on a fresh destination), and hands the buffer back.
+fn drain(
+    full: mpsc::Receiver<VolumeResult<Batch>>,
+    empty: mpsc::Sender<Vec<u8>>,
+    dst: &dyn Volume,
+    fresh: bool,
+    bar: &indicatif::ProgressBar,
+) -> VolumeResult<()> {
+    let mut scratch = Vec::new();
+    let mut done = 0;
+    for batch in full.iter() {
+        let batch = batch?;
+        for r in &batch.runs {
+            match *r {
+                Run::Data { offset, at, len } => {
+                    let Some(buf) = &batch.buf else { continue };
+                    dst.write_at(&buf[at..at + len], offset, false)?;
+                    done += len as u64;
+                }
+                Run::Zero { offset, len } => {
+                    if !fresh {
+                        ensure_zero(dst, offset, len, &mut scratch)?;
+                    }
+                    done += len;
+                }
+            }
+        }
+        bar.set_position(done);
+        if let Some(buf) = batch.buf {
+            let _ = empty.send(buf);
+        }
+    }
+    Ok(())
+}
+
 /// Copies the first `size` bytes of `src` over `dst`; `fresh` says the destination reads
 /// as zeros already (a file just truncated), so zero runs need nothing at all. Flushes the
 /// destination at the end.
@@ -199,42 +263,11 @@ pub(super) fn copy(
     for _ in 0..DEPTH {
         let _ = empty_tx.send(Vec::new());
     }
-    let result: VolumeResult<()> = std::thread::scope(|s| {
-        s.spawn(move || {
-            let mut pos = 0;
-            while pos < size {
-                let Ok(mut buf) = empty_rx.recv() else { return };
-                let n = RUN.min(size - pos);
-                let r = read_window(src, pos, n, &mut buf).map(|runs| Batch { buf, runs });
-                let failed = r.is_err();
-                if full_tx.send(r).is_err() || failed {
-                    return;
-                }
-                pos += n;
-            }
-        });
-        let mut scratch = Vec::new();
-        let mut done = 0;
-        for batch in full_rx.iter() {
-            let batch = batch?;
-            for r in &batch.runs {
-                match *r {
-                    Run::Data { offset, at, len } => {
-                        dst.write_at(&batch.buf[at..at + len], offset, false)?;
-                        done += len as u64;
-                    }
-                    Run::Zero { offset, len } => {
-                        if !fresh {
-                            ensure_zero(dst, offset, len, &mut scratch)?;
-                        }
-                        done += len;
-                    }
-                }
-            }
-            bar.set_position(done);
-            let _ = empty_tx.send(batch.buf);
-        }
-        Ok(())
+    let result = std::thread::scope(|s| {
+        s.spawn(move || produce(src, size, &empty_rx, &full_tx));
+        // Owns the channel ends, so that an early error drops them and the reader, blocked
+        // on either, stops instead of keeping the scope from ending.
+        drain(full_rx, empty_tx, dst, fresh, &bar)
     });
     bar.finish_and_clear();
     result?;
@@ -244,6 +277,92 @@ pub(super) fn copy(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::block::MemDevice;
+    use crate::engine::{BlockExtent, LinearVolume, Piece};
+    use std::sync::Arc;
+
+    fn mem_volume(len: u64, fill: u8) -> LinearVolume {
+        let dev = Arc::new(MemDevice::new("m", len));
+        crate::block::BlockDevice::write_at(dev.as_ref(), &vec![fill; len as usize], 0).unwrap();
+        let piece = Piece {
+            device: dev,
+            lv_offset: 0,
+            dev_offset: 0,
+            len,
+        };
+        LinearVolume::new(vec![piece], [b'm'; 32], false).unwrap()
+    }
+
+    /// A destination whose writes fail after the first.
+    struct FailingAfterOne {
+        writes: std::sync::atomic::AtomicU32,
+    }
+
+    impl Volume for FailingAfterOne {
+        fn size(&self) -> u64 {
+            64 << 20
+        }
+        fn read_only(&self) -> bool {
+            false
+        }
+        fn identity(&self) -> [u8; 32] {
+            [b'f'; 32]
+        }
+        fn read_at(&self, buf: &mut [u8], _: u64) -> VolumeResult<()> {
+            buf.fill(0);
+            Ok(())
+        }
+        fn write_at(&self, _: &[u8], _: u64, _: bool) -> VolumeResult<()> {
+            if self
+                .writes
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                > 0
+            {
+                return Err(VolumeError::NoSpace);
+            }
+            Ok(())
+        }
+        fn flush(&self) -> VolumeResult<()> {
+            Ok(())
+        }
+        fn discard(&self, _: u64, _: u64) -> VolumeResult<()> {
+            Ok(())
+        }
+        fn write_zeroes(&self, _: u64, _: u64, _: ZeroFlags) -> VolumeResult<()> {
+            Ok(())
+        }
+        fn block_status(&self, _: u64, len: u64) -> VolumeResult<Vec<BlockExtent>> {
+            Ok(vec![BlockExtent {
+                len,
+                hole: true,
+                zero: true,
+            }])
+        }
+    }
+
+    #[test]
+    fn a_failing_destination_ends_the_copy_with_its_error() {
+        let src = mem_volume(64 << 20, 7);
+        let dst = FailingAfterOne {
+            writes: Default::default(),
+        };
+        let r = copy(&src, &dst, 64 << 20, false, false);
+        assert!(matches!(r, Err(VolumeError::NoSpace)), "{r:?}");
+    }
+
+    #[test]
+    fn data_and_zeros_arrive_exactly() {
+        let src = mem_volume(8 << 20, 0);
+        let mut pattern = vec![0u8; 8 << 20];
+        pattern[5000..9000].fill(3);
+        pattern[(6 << 20)..(6 << 20) + 4096].fill(9);
+        src.write_at(&pattern, 0, false).unwrap();
+        let dst = mem_volume(8 << 20, 0xee);
+        copy(&src, &dst, 8 << 20, false, false).unwrap();
+        let mut got = vec![1u8; 8 << 20];
+        dst.read_at(&mut got, 0).unwrap();
+        assert!(got == pattern, "destination differs from the source");
+    }
 
     #[test]
     fn classify_merges_adjacent_blocks_of_one_kind() {
