@@ -21,6 +21,7 @@ pub struct StoreStatus<'a> {
 }
 
 impl<'a> StoreStatus<'a> {
+    /// Figures for one report: `hosts` first, then the headers on the PVs `env` lists.
     pub fn new(env: &'a Env, hosts: &'a dyn HostProvider) -> StoreStatus<'a> {
         StoreStatus {
             env,

@@ -206,6 +206,19 @@ pub fn execute(
     err: &mut dyn Write,
     interactive: bool,
 ) -> i32 {
+    execute_with(argv, hosts, None, out, err, interactive)
+}
+
+/// [`execute`] with the PVs opened through `opener` (the crash harness's fault devices)
+/// instead of the files themselves.
+pub fn execute_with(
+    argv: Vec<OsString>,
+    hosts: &dyn HostProvider,
+    opener: Option<std::sync::Arc<dyn crate::block::DeviceOpener>>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    interactive: bool,
+) -> i32 {
     let argv = dispatch_argv(argv);
     if argv.iter().skip(1).any(|a| a == "--version") {
         let _ = out.write_all(version_text().as_bytes());
@@ -240,6 +253,9 @@ pub fn execute(
         }
     };
     env.observer = Some(hosts.observer());
+    if let Some(o) = opener {
+        env.opener = o;
+    }
     let polling = matches!(cli.cmd, Cmd::Lvpoll { .. });
     let ctx = Ctx {
         env: &env,

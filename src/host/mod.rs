@@ -45,10 +45,13 @@ use crate::meta::MetaError;
 /// Why a host operation failed; nothing was changed, unless the message says otherwise.
 #[derive(Debug, thiserror::Error)]
 pub enum VgHostError {
+    /// A metadata transaction failed or refused.
     #[error(transparent)]
     Meta(#[from] MetaError),
+    /// The engine failed or refused a snapshot operation.
     #[error(transparent)]
     Engine(#[from] EngineError),
+    /// I/O on a volume failed.
     #[error(transparent)]
     Volume(#[from] VolumeError),
     /// Another process has the LV open (LVM2's wording for an open device).

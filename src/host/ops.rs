@@ -19,22 +19,30 @@ pub type MakeSnapshotLv<'a, E> = Box<dyn FnOnce(&mut Vg, &Lv) -> Result<usize, E
 /// What `lvcreate -s` asks of the host: the origin, and the change that adds the snapshot
 /// LV to the model (the command's size and naming rules).
 pub struct SnapshotPlan<'a, E> {
+    /// The origin LV's name in the host's VG.
     pub origin: &'a str,
+    /// Runs under the VG lock after LVM2's origin checks; its error is the command's.
     pub make: MakeSnapshotLv<'a, E>,
 }
 
 /// One LV `lvremove` removes; an origin goes with its snapshots only when asked.
 #[derive(Debug, Clone)]
 pub struct RemoveRequest {
+    /// The LV's name.
     pub lv: String,
+    /// The user agreed that an origin's snapshots go too (LVM2's prompt, or -f/-y).
     pub with_snapshots: bool,
 }
 
 /// A merge that runs: the family it runs in, and the names to report it by.
 pub struct MergeStart {
+    /// The family the merge runs in; `merge_progress` follows it until it is `None`.
     pub origin: Origin,
+    /// Names as they were when the merge started, for LVM2's messages.
     pub origin_name: String,
+    /// The merging snapshot's id (its name goes when the merge ends).
     pub snapshot: Id,
+    /// The merging snapshot's name.
     pub snapshot_name: String,
     /// The merge was already recorded and had stopped (a crash, kill -9, or a command
     /// that closed the origin); it goes on from where its records say.

@@ -22,8 +22,11 @@ pub struct LiveLv {
 /// A merge a closed host left unfinished; it resumes when its origin is next opened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnfinishedMerge {
+    /// The VG's name, for `rvm lvpoll` to find it.
     pub vg: String,
+    /// The origin whose opening resumes the merge.
     pub origin: String,
+    /// The merging snapshot.
     pub snapshot: String,
     /// Why it stopped, if it failed rather than being stopped.
     pub error: Option<String>,
