@@ -336,7 +336,16 @@ impl VgHost {
         }
         let vol = Arc::new(LvVolume::new(lv.id, backend));
         st.volumes.insert(lv.id, vol.clone());
+        drop(st);
+        self.catch_up();
         Ok(vol)
+    }
+
+    /// Reconciles with the newest model seen, for a volume or family that was being
+    /// opened while a commit was reconciled without it.
+    pub(crate) fn catch_up(&self) {
+        let vg = self.state().vg.clone();
+        self.reconcile(&vg);
     }
 
     /// Reloads the VG's metadata (under its shared lock) and reconciles with it.
