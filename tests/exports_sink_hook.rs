@@ -47,9 +47,13 @@ fn in_process(
 ) -> (Result<(), String>, String, Vec<String>) {
     let env = Env::new(s.sys(), s.path("run"), Config::default(), false);
     let cli = Cli::try_parse_from(std::iter::once("rvm").chain(args.iter().copied())).unwrap();
+    let hosts = rvm::host::Hosts::direct();
     let ctx = Ctx {
         env: &env,
+        hosts: &hosts,
         exports: sink,
+        interactive: false,
+        config_text: None,
     };
     let mut out = Vec::new();
     let r = run(cli.cmd, &ctx, &mut out).map_err(|e| e.to_string());

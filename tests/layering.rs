@@ -61,3 +61,16 @@ fn frontends_see_only_volumes() {
         );
     }
 }
+
+#[test]
+fn the_host_sits_between_the_engine_and_its_users() {
+    // The engine knows no VG host; the host knows no command line, daemon or protocol.
+    assert_none(
+        "src/engine",
+        &["crate::host", "crate::cli", "crate::daemon"],
+    );
+    assert_none(
+        "src/host",
+        &["crate::cli", "crate::daemon", "crate::nbd", "crate::iscsi"],
+    );
+}

@@ -396,6 +396,49 @@ pub enum Cmd {
         #[arg(required = true)]
         names: Vec<String>,
     },
+    /// Convert LVs: merge snapshots back into their origins.
+    Lvconvert {
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        force: Force,
+        /// Merge each snapshot into its origin (also `--mergesnapshot`).
+        #[arg(long = "merge", visible_alias = "mergesnapshot")]
+        merge: bool,
+        /// Seconds between progress lines while waiting for a merge.
+        #[arg(short = 'i', long = "interval")]
+        interval: Option<u64>,
+        /// Start the merge and return; it finishes in a background process.
+        #[arg(short = 'b', long = "background")]
+        background: bool,
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+    /// Finish a background operation (as LVM2's lvmpolld runs it): `--polloperation merge`.
+    #[command(hide = true)]
+    Lvpoll {
+        #[command(flatten)]
+        common: Common,
+        #[arg(long = "polloperation")]
+        polloperation: String,
+        #[arg(short = 'i', long = "interval")]
+        interval: Option<u64>,
+        #[arg(long = "handlemissingpvs")]
+        handlemissingpvs: bool,
+        /// The origin whose merge to finish (VG/LV).
+        name: String,
+    },
+    /// Copy between files and LVs (`VG/LV`; a path starting with `/` or `./` is a file),
+    /// skipping holes, with a progress bar on a terminal.
+    Copy {
+        #[command(flatten)]
+        common: Common,
+        /// Source: a file or VG/LV.
+        src: String,
+        /// Destination: a file (created or truncated to the source's size) or VG/LV
+        /// (never resized).
+        dst: String,
+    },
     /// Report on LVs.
     Lvs(ReportCmd),
     /// Display LV attributes.
@@ -464,4 +507,5 @@ pub const COMMANDS: &[&str] = &[
     "lvs",
     "lvdisplay",
     "lvconvert",
+    "lvpoll",
 ];

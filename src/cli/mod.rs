@@ -5,8 +5,11 @@
 //! stderr and exit 5, as LVM2's do.
 
 pub mod args;
+mod copy;
 pub mod exports;
+pub mod live;
 mod lv;
+mod merge;
 mod pv;
 pub mod report;
 mod reports;
@@ -14,6 +17,7 @@ pub mod units;
 mod vg;
 
 use crate::daemon::exports::{DirectSink, ExportError, ExportSink};
+use crate::host::{HostProvider, Hosts, VgHostError};
 use crate::meta::config::Config;
 use crate::meta::{Env, MetaError};
 use args::{Cli, Cmd, Common, COMMANDS};
@@ -37,6 +41,8 @@ pub enum CliError {
     Report(#[from] report::ReportError),
     #[error(transparent)]
     Exports(#[from] ExportError),
+    #[error(transparent)]
+    Host(#[from] VgHostError),
     /// A bad argument, already worded.
     #[error("{0}")]
     Usage(String),
@@ -47,13 +53,19 @@ pub enum CliError {
 /// Result of a command.
 pub type CliResult = Result<(), CliError>;
 
-/// What a command runs with besides its arguments: the metadata environment, and the sink
-/// through which a running daemon applies export changes live. The `rvm` process passes
-/// [`DirectSink`]; the daemon runs forwarded commands in-process with its own sink, so
-/// command code reads nothing process-global.
+/// What a command runs against: its environment, the hosts through which it reaches open
+/// VGs (transient ones without the daemon, the daemon's own inside it), the sink through
+/// which a running daemon applies export changes live, and how it may talk to the user.
+/// The daemon runs forwarded commands in-process with its own hosts and sink, so command
+/// code reads nothing process-global.
 pub struct Ctx<'a> {
     pub env: &'a Env,
+    pub hosts: &'a dyn HostProvider,
     pub exports: &'a dyn ExportSink,
+    /// Progress bars may be drawn (stderr is a terminal).
+    pub interactive: bool,
+    /// The `--config` text given, passed on to background processes the command starts.
+    pub config_text: Option<String>,
 }
 
 /// The version lines, LVM2's first line with rvm's own version.
@@ -139,6 +151,9 @@ fn common_of(cmd: &Cmd) -> Common {
         | Cmd::Lvremove { common, .. }
         | Cmd::Lvrename { common, .. }
         | Cmd::Lvchange { common, .. }
+        | Cmd::Lvconvert { common, .. }
+        | Cmd::Lvpoll { common, .. }
+        | Cmd::Copy { common, .. }
         | Cmd::Version { common } => common,
         Cmd::Pvs(r) | Cmd::Vgs(r) | Cmd::Lvs(r) => &r.common,
         Cmd::Pvdisplay(d) | Cmd::Vgdisplay(d) | Cmd::Lvdisplay(d) => &d.common,
@@ -154,12 +169,12 @@ pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
     let env = ctx.env;
     match cmd {
         Cmd::Version { .. } => Ok(out.write_all(version_text().as_bytes())?),
-        Cmd::Pvs(r) => reports::report(env, report::ReportKind::Pvs, &r, out),
-        Cmd::Vgs(r) => reports::report(env, report::ReportKind::Vgs, &r, out),
-        Cmd::Lvs(r) => reports::report(env, report::ReportKind::Lvs, &r, out),
-        Cmd::Pvdisplay(d) => reports::display(env, report::ReportKind::Pvs, &d, out),
-        Cmd::Vgdisplay(d) => reports::display(env, report::ReportKind::Vgs, &d, out),
-        Cmd::Lvdisplay(d) => reports::display(env, report::ReportKind::Lvs, &d, out),
+        Cmd::Pvs(r) => reports::report(ctx, report::ReportKind::Pvs, &r, out),
+        Cmd::Vgs(r) => reports::report(ctx, report::ReportKind::Vgs, &r, out),
+        Cmd::Lvs(r) => reports::report(ctx, report::ReportKind::Lvs, &r, out),
+        Cmd::Pvdisplay(d) => reports::display(ctx, report::ReportKind::Pvs, &d, out),
+        Cmd::Vgdisplay(d) => reports::display(ctx, report::ReportKind::Vgs, &d, out),
+        Cmd::Lvdisplay(d) => reports::display(ctx, report::ReportKind::Lvs, &d, out),
         c @ (Cmd::Pvcreate { .. }
         | Cmd::Pvremove { .. }
         | Cmd::Pvscan { .. }
@@ -172,6 +187,20 @@ pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
         | Cmd::Lvresize(_)
         | Cmd::Lvrename { .. }
         | Cmd::Lvchange { .. }) => lv::run(c, ctx, out),
+        Cmd::Lvconvert {
+            merge,
+            interval,
+            background,
+            names,
+            ..
+        } => merge::lvconvert(ctx, merge, background, interval, &names, out),
+        Cmd::Lvpoll {
+            polloperation,
+            interval,
+            name,
+            ..
+        } => merge::lvpoll(ctx, &polloperation, interval, &name, out),
+        Cmd::Copy { src, dst, .. } => copy::copy(ctx, &src, &dst),
         Cmd::Nbd(c) => exports::nbd(c, ctx, out),
         Cmd::Iscsi(c) => exports::iscsi(c, ctx, out),
         c => vg::run(c, ctx, out),
@@ -195,11 +224,35 @@ fn clap_error_line(text: &str) -> String {
     }
 }
 
-/// Runs the command line and returns the process exit code.
-pub fn main() -> i32 {
-    let argv = dispatch_argv(std::env::args_os().collect());
+/// Runs one command line as `rvm` would, against `hosts`: what the command prints goes to
+/// `out`, its warnings and its one-line failure to `err`; returns LVM2's exit code. The
+/// daemon runs forwarded commands through this with its persistent hosts (and
+/// `interactive` false). Merges that transient hosts leave unfinished when the command
+/// ends go on in a detached `rvm lvpoll`.
+pub fn execute(
+    argv: Vec<OsString>,
+    hosts: &dyn HostProvider,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    interactive: bool,
+) -> i32 {
+    execute_with(argv, hosts, &DirectSink, None, out, err, interactive)
+}
+
+/// [`execute`] with the daemon's export sink, and the PVs opened through `opener` (the crash
+/// harness's fault devices) instead of the files themselves.
+pub fn execute_with(
+    argv: Vec<OsString>,
+    hosts: &dyn HostProvider,
+    exports: &dyn ExportSink,
+    opener: Option<std::sync::Arc<dyn crate::block::DeviceOpener>>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+    interactive: bool,
+) -> i32 {
+    let argv = dispatch_argv(argv);
     if argv.iter().skip(1).any(|a| a == "--version") {
-        print!("{}", version_text());
+        let _ = out.write_all(version_text().as_bytes());
         return 0;
     }
     let command_line = argv
@@ -213,37 +266,71 @@ pub fn main() -> i32 {
         Err(e) => {
             use clap::error::ErrorKind;
             if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-                let _ = e.print();
+                let _ = write!(out, "{}", e.render());
                 return 0;
             }
-            eprintln!("  {}", clap_error_line(&e.render().to_string()));
+            let _ = writeln!(err, "  {}", clap_error_line(&e.render().to_string()));
             return EXIT_FAILURE;
         }
     };
-    let env = match make_env(&common_of(&cli.cmd), command_line) {
+    let common = common_of(&cli.cmd).clone();
+    let mut env = match make_env(&common, command_line) {
         Ok(env) => env,
         Err(e) => {
-            eprintln!("  {e}");
+            let _ = writeln!(err, "  {e}");
             return EXIT_FAILURE;
         }
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    env.observer = Some(hosts.observer());
+    if let Some(o) = opener {
+        env.opener = o;
+    }
+    let polling = matches!(cli.cmd, Cmd::Lvpoll { .. });
     let ctx = Ctx {
         env: &env,
-        exports: &DirectSink,
+        hosts,
+        exports,
+        interactive,
+        config_text: common.config.clone(),
     };
-    let result = run(cli.cmd, &ctx, &mut out);
+    let mut result = run(cli.cmd, &ctx, out);
     let _ = out.flush();
-    for w in env.take_warnings() {
-        eprintln!("  {w}");
+    let finished = hosts.finish();
+    for m in &finished.merges {
+        if m.error.is_none() && !polling {
+            merge::spawn_poller(&ctx, &m.vg, &m.origin);
+        }
+    }
+    if let (Some(e), true) = (finished.error, result.is_ok()) {
+        result = Err(e.into());
+    }
+    for w in env.take_warnings().into_iter().chain(finished.warnings) {
+        let _ = writeln!(err, "  {w}");
     }
     match result {
         Ok(()) => 0,
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
-            eprintln!("  {e}");
+            let _ = writeln!(err, "  {e}");
             EXIT_FAILURE
         }
     }
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> i32 {
+    use std::io::IsTerminal;
+    let hosts = Hosts::direct();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let interactive = std::io::stderr().is_terminal();
+    let code = execute(
+        std::env::args_os().collect(),
+        &hosts,
+        &mut out,
+        &mut std::io::stderr(),
+        interactive,
+    );
+    let _ = out.flush();
+    code
 }

@@ -2,11 +2,12 @@
 //! engine (`report::render`) or the display text (`report::display`).
 
 use super::args::{DisplayCmd, ReportCmd};
+use super::live::StoreStatus;
 use super::lv::parse_lv_spec;
-use super::report::{self, display, NoLive, ReportArgs, ReportInput, ReportKind};
-use super::{CliError, CliResult};
+use super::report::{self, display, ReportArgs, ReportInput, ReportKind};
+use super::{CliError, CliResult, Ctx};
 use crate::meta::model::{OrphanPv, Vg};
-use crate::meta::{devices, Env, MetaError, View};
+use crate::meta::{devices, MetaError, View};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -120,17 +121,18 @@ fn select(view: View, kind: ReportKind, names: &[String]) -> Result<Selection, C
 }
 
 fn render(
-    env: &Env,
+    ctx: &Ctx<'_>,
     kind: ReportKind,
     names: &[String],
     args: &ReportArgs,
     out: &mut dyn Write,
 ) -> CliResult {
-    let sel = select(env.read_all()?, kind, names)?;
+    let sel = select(ctx.env.read_all()?, kind, names)?;
+    let live = StoreStatus::new(ctx.env, ctx.hosts);
     let input = ReportInput {
         vgs: &sel.vgs,
         orphans: &sel.orphans,
-        live: &NoLive,
+        live: &live,
         only_pvs: sel.only_pvs.as_deref(),
         only_lvs: sel.only_lvs.as_deref(),
     };
@@ -139,26 +141,32 @@ fn render(
 }
 
 /// `pvs`, `vgs`, `lvs`.
-pub fn report(env: &Env, kind: ReportKind, cmd: &ReportCmd, out: &mut dyn Write) -> CliResult {
+pub fn report(ctx: &Ctx<'_>, kind: ReportKind, cmd: &ReportCmd, out: &mut dyn Write) -> CliResult {
     let mut args = cmd.report.clone();
     args.all = cmd.all;
     args.verbose = cmd.common.verbose > 0;
-    render(env, kind, &cmd.names, &args, out)
+    render(ctx, kind, &cmd.names, &args, out)
 }
 
 /// `pvdisplay`, `vgdisplay`, `lvdisplay` (and their `-C` report form).
-pub fn display(env: &Env, kind: ReportKind, cmd: &DisplayCmd, out: &mut dyn Write) -> CliResult {
+pub fn display(
+    ctx: &Ctx<'_>,
+    kind: ReportKind,
+    cmd: &DisplayCmd,
+    out: &mut dyn Write,
+) -> CliResult {
     if cmd.columns {
         let mut args = cmd.report.clone();
         args.all = cmd.all;
         args.verbose = cmd.common.verbose > 0;
-        return render(env, kind, &cmd.names, &args, out);
+        return render(ctx, kind, &cmd.names, &args, out);
     }
-    let sel = select(env.read_all()?, kind, &cmd.names)?;
+    let sel = select(ctx.env.read_all()?, kind, &cmd.names)?;
+    let live = StoreStatus::new(ctx.env, ctx.hosts);
     let input = ReportInput {
         vgs: &sel.vgs,
         orphans: &sel.orphans,
-        live: &NoLive,
+        live: &live,
         only_pvs: sel.only_pvs.as_deref(),
         only_lvs: sel.only_lvs.as_deref(),
     };

@@ -166,6 +166,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
             max_lv,
             max_pv,
             alloc,
+            refresh,
             names,
             ..
         } => {
@@ -194,6 +195,10 @@ pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
                 let mut txn = env.begin(&name)?;
                 let changed = ops::change_vg(&mut txn.vg, &change)?;
                 let vg = txn.commit()?;
+                // Activation and --refresh resume recorded merges, as LVM2's activation does.
+                if refresh || change.activate == Some(true) {
+                    super::merge::resume_merges(ctx, &vg, None);
+                }
                 if let Some(a) = change.activate {
                     let n = vg.lvs.iter().filter(|lv| lv.active == a && a).count();
                     writeln!(

@@ -126,8 +126,10 @@ pub enum EngineError {
     OriginMerging(Id),
     #[error("a snapshot's store cannot shrink ({have} bytes to {want})")]
     StoreShrink { have: u64, want: u64 },
-    #[error("an origin with snapshots cannot be resized")]
+    #[error("an origin with snapshots cannot be reduced")]
     OriginHasSnapshots,
+    #[error("an origin of {size} bytes with snapshots can grow only from a multiple of {unit} bytes, its largest chunk size")]
+    OriginUnaligned { size: u64, unit: u64 },
     #[error("metadata host: {0}")]
     Host(HostError),
 }

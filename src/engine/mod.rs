@@ -29,7 +29,7 @@ pub use merge::MergeProgress;
 pub use origin::Origin;
 pub use snapshot::SnapshotVolume;
 pub use status::{read_snapshot_status, SnapshotStatus};
-pub use store::min_store_bytes;
+pub use store::{max_store_bytes, min_store_bytes};
 pub use volume::{
     check_bounds, BlockExtent, BlockSizes, Volume, VolumeError, VolumeResult, ZeroFlags,
 };

@@ -9,7 +9,7 @@ use super::host::{
 use super::linear::{LinearVolume, Piece};
 use super::store::ExceptionStore;
 use super::table::{MergeMark, Target};
-use super::volume::VolumeError;
+use super::volume::{Volume, VolumeError};
 use crate::format::cow::{self, Entry, FLAG_INVALID, FLAG_MERGING};
 use crate::format::id::Id;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -95,6 +95,9 @@ impl Origin {
         let mut snaps = Vec::new();
         let mut logs = Vec::new();
         let mut invalid = Vec::new();
+        // Header flags and merge total as the stores hold them: only headers that opening
+        // changes are written, so opening (a report, a refused command) writes nothing.
+        let mut on_disk = Vec::new();
         for spec in snapshots {
             check_spec(&origin.id, &spec, &snaps)?;
             let i = &spec.info;
@@ -124,6 +127,8 @@ impl Origin {
                 Err(e) => return Err(e),
             };
             let snap = Arc::new(Snap::new(spec.id, store, spec.read_only));
+            let h = snap.store.header_state();
+            on_disk.push((h.flags, h.merge_total));
             if flags & FLAG_INVALID != 0 {
                 invalid.push(snap.clone());
             }
@@ -172,8 +177,12 @@ impl Origin {
         let headers: Vec<Arc<Snap>> = st
             .snaps
             .iter()
-            .filter(|s| !s.is_valid() || s.is_merging())
-            .cloned()
+            .zip(&on_disk)
+            .filter(|(s, &(flags, total))| {
+                let h = s.store.header_state();
+                h.flags != flags || h.merge_total != total
+            })
+            .map(|(s, _)| s.clone())
             .collect();
         if !headers.is_empty() {
             core.register(Vec::new(), headers, None);
@@ -280,14 +289,36 @@ impl Origin {
         Ok(())
     }
 
-    /// Accepts the origin's new map after lvextend/lvreduce; refused while it has
-    /// snapshots, whose point in time has the old size.
+    /// Accepts the origin's new map after lvextend/lvreduce. With snapshots it may only
+    /// grow, keeping its old map as a prefix: the snapshots then read the new tail as the
+    /// origin holds it, and since new extents are discarded before they join an LV and the
+    /// first origin write to a tail chunk copies its zeros into every snapshot, they always
+    /// read it as zeros. Growth takes no lock the data path holds (so a metadata host may
+    /// call it while origin writes wait for that host): it needs the old size to be a
+    /// whole number of lock units, so that no held image covers a partial unit.
     pub fn resize_origin(&self, pieces: Vec<Piece>) -> EngineResult<()> {
         let core = &self.core;
+        let old = core.origin.size();
+        let new: u64 = pieces.iter().map(|p| p.len).sum();
+        let st = core.state();
+        if new >= old && !st.snaps.is_empty() {
+            if old % st.unit != 0 {
+                return Err(EngineError::OriginUnaligned {
+                    size: old,
+                    unit: st.unit,
+                });
+            }
+            return self.remap_origin(pieces);
+        }
         let _g = core.gate.write().unwrap_or_else(|p| p.into_inner());
         if !core.state().snaps.is_empty() {
             return Err(EngineError::OriginHasSnapshots);
         }
+        self.remap_origin(pieces)
+    }
+
+    fn remap_origin(&self, pieces: Vec<Piece>) -> EngineResult<()> {
+        let core = &self.core;
         core.origin.remap(pieces.clone())?;
         *core
             .origin_pieces
@@ -412,6 +443,9 @@ impl Core {
 impl Drop for Core {
     fn drop(&mut self) {
         // Best effort for a caller that never closed: acknowledged writes reach the disk.
-        let _ = self.flush();
+        // `close` has flushed already.
+        if !self.stop.load(Ordering::Acquire) {
+            let _ = self.flush();
+        }
     }
 }

@@ -29,6 +29,16 @@ pub const GLOBAL: &str = "P_global";
 
 /// Takes `name` in `mode`, waiting for conflicting holders.
 pub fn lock(run_dir: &Path, name: &str, mode: LockMode) -> MetaResult<LockGuard> {
+    take(run_dir, name, mode, true)?
+        .ok_or_else(|| MetaError::Refused(format!("Failed to take lock {name}.")))
+}
+
+/// Takes `name` in `mode` if nobody holds it in a conflicting mode; `None` if somebody does.
+pub fn try_lock(run_dir: &Path, name: &str, mode: LockMode) -> MetaResult<Option<LockGuard>> {
+    take(run_dir, name, mode, false)
+}
+
+fn take(run_dir: &Path, name: &str, mode: LockMode, wait: bool) -> MetaResult<Option<LockGuard>> {
     let dir = run_dir.join("lock");
     std::fs::create_dir_all(&dir).map_err(|e| MetaError::io(&dir, e))?;
     let path = dir.join(name);
@@ -39,12 +49,17 @@ pub fn lock(run_dir: &Path, name: &str, mode: LockMode) -> MetaResult<LockGuard>
         .write(true)
         .open(&path)
         .map_err(|e| MetaError::io(&path, e))?;
-    let arg = match mode {
-        LockMode::Shared => FlockArg::LockShared,
-        LockMode::Exclusive => FlockArg::LockExclusive,
+    let arg = match (mode, wait) {
+        (LockMode::Shared, true) => FlockArg::LockShared,
+        (LockMode::Exclusive, true) => FlockArg::LockExclusive,
+        (LockMode::Shared, false) => FlockArg::LockSharedNonblock,
+        (LockMode::Exclusive, false) => FlockArg::LockExclusiveNonblock,
     };
-    let lock = Flock::lock(file, arg).map_err(|(_, e)| MetaError::io(&path, e.into()))?;
-    Ok(LockGuard { _lock: lock })
+    match Flock::lock(file, arg) {
+        Ok(lock) => Ok(Some(LockGuard { _lock: lock })),
+        Err((_, nix::errno::Errno::EWOULDBLOCK)) if !wait => Ok(None),
+        Err((_, e)) => Err(MetaError::io(&path, e.into())),
+    }
 }
 
 #[cfg(test)]

@@ -38,7 +38,21 @@ pub struct Env {
     pub command: String,
     /// How PVs are opened; [`FileOpener`] except under the crash harness.
     pub opener: Arc<dyn DeviceOpener>,
+    /// Told about every VG change committed through this environment, so that whoever
+    /// holds the VG's volumes open re-syncs them (`host::VgHost::reconcile`).
+    pub observer: Option<Arc<dyn CommitObserver>>,
     warnings: RefCell<Vec<String>>,
+}
+
+/// Whoever keeps a VG's volumes open (a command's transient host, the daemon) and must
+/// follow its metadata. Every commit path calls it, still under the VG's exclusive lock,
+/// so the calls come in seqno order; it must not wait for anything that waits for that
+/// lock.
+pub trait CommitObserver: Send + Sync {
+    /// `vg` was just committed.
+    fn committed(&self, vg: &Vg);
+    /// The VG with this id was removed (`vgremove`).
+    fn removed(&self, vg: &Id);
 }
 
 /// Every VG and orphan PV, read under shared locks.
@@ -353,6 +367,7 @@ impl Env {
             readonly,
             command: String::new(),
             opener: Arc::new(FileOpener),
+            observer: None,
             warnings: RefCell::new(Vec::new()),
         }
     }
@@ -367,8 +382,18 @@ impl Env {
         std::mem::take(&mut self.warnings.borrow_mut())
     }
 
-    /// Writes the backup after a commit; a failure is a warning, as the commit stands.
+    /// Tells the observer that `vg` was committed; every path that writes VG metadata calls
+    /// it under the VG's lock.
+    pub fn notify_committed(&self, vg: &Vg) {
+        if let Some(o) = &self.observer {
+            o.committed(vg);
+        }
+    }
+
+    /// Runs after every commit (still under the VG lock): tells the observer, then writes
+    /// the backup; a backup failure is a warning, as the commit stands.
     fn after_commit(&self, vg: &Vg) {
+        self.notify_committed(vg);
         let desc = format!("Created *after* executing '{}'", self.command);
         if let Err(e) = backup::backup(
             &self.system_dir,

@@ -90,5 +90,6 @@ pub fn vgcfgrestore(env: &Env, name: &str, file: Option<&Path>) -> MetaResult<Vg
     let mut handles: Vec<Option<PvHandle>> = handles.into_iter().map(Some).collect();
     // Restoring brings back old LVs with their data: nothing is discarded.
     write_vg(&mut vg, None, &mut handles, false)?;
+    env.notify_committed(&vg);
     Ok(vg)
 }

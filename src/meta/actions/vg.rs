@@ -316,6 +316,9 @@ pub fn vgremove(env: &Env, name: &str, force: bool) -> MetaResult<()> {
         }
     }
     let _ = std::fs::remove_file(backup::backup_dir(&env.system_dir, &env.config).join(name));
+    if let Some(o) = &env.observer {
+        o.removed(&txn.vg.id);
+    }
     Ok(())
 }
 
