@@ -158,6 +158,18 @@ fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
     }
 }
 
+/// Runs one command line (`["lvcreate", "-L", "4m", ...]`, without the program name) in this
+/// process against `env`, so the crash harness can run the real commands over fault devices
+/// (`env.opener`). `--config` in `args` is not applied: `env` already carries the config.
+pub fn run_in(env: &Env, args: &[&str], out: &mut dyn Write) -> CliResult {
+    let argv = std::iter::once("rvm").chain(args.iter().copied());
+    let cli = Cli::try_parse_from(argv).map_err(|e| {
+        let text = e.to_string();
+        CliError::Usage(text.lines().next().unwrap_or("invalid arguments").into())
+    })?;
+    run(cli.cmd, env, out)
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let argv = dispatch_argv(std::env::args_os().collect());

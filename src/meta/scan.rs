@@ -186,8 +186,11 @@ pub fn assemble(pvs: Vec<ScannedPv>, warnings: &mut Vec<String>) -> Assembly {
         let mut members = Vec::with_capacity(vg.pvs.len());
         let mut damaged = Vec::new();
         for pv in vg.pvs.iter_mut() {
+            // A PV holding no record at all is still this member: vgextend initialises a
+            // PV and then commits, and a crash can leave the new record on the old members
+            // only. Its areas are repaired below; only a record of another VG disowns it.
             let found = pvs.iter().position(|p| {
-                p.label.pv_id == pv.id && p.best_record().is_some_and(|r| r.id == vg_id)
+                p.label.pv_id == pv.id && p.best_record().is_none_or(|r| r.id == vg_id)
             });
             match found {
                 Some(i) => {
