@@ -21,9 +21,24 @@ pub fn validate(vg: &Vg) -> MetaResult<()> {
         ));
     }
     let mut pv_ids = HashSet::new();
+    // Every byte offset the map can produce fits in a u64: a forged count must not wrap.
+    let mut total = 0u64;
     for pv in &vg.pvs {
         if !pv_ids.insert(pv.id) {
             return Err(bad(vg, format!("PV {} is listed twice", pv.id)));
+        }
+        let bytes = pv.pe_count.checked_mul(vg.extent_size);
+        match bytes.and_then(|b| Some((b.checked_add(pv.pe_start)?, total.checked_add(b)?))) {
+            Some((_, t)) => total = t,
+            None => {
+                return Err(bad(
+                    vg,
+                    format!(
+                        "PV {} has an impossible size ({} extents)",
+                        pv.id, pv.pe_count
+                    ),
+                ))
+            }
         }
     }
     let mut owned: Vec<RoaringTreemap> = vec![RoaringTreemap::new(); vg.pvs.len()];
@@ -67,7 +82,7 @@ pub fn validate(vg: &Vg) -> MetaResult<()> {
                 ));
             }
             owned[s.pv].insert_range(range);
-            next += s.count;
+            next += s.count; // bounded by the PV sizes checked above
         }
         if let Some(snap) = lv.snapshot() {
             let origin = vg.lv_by_id(&snap.origin);
