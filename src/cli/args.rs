@@ -1,6 +1,7 @@
 //! The command-line grammar: one clap struct per LVM2 command, sharing the common flags.
 //! Abbreviated long options (`--unit=g`, `--noheading`) come from `infer_long_args`.
 
+use super::exports::args::{IscsiCmd, NbdCmd};
 use super::report::ReportArgs;
 use clap::{ArgAction, Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -399,6 +400,12 @@ pub enum Cmd {
     Lvs(ReportCmd),
     /// Display LV attributes.
     Lvdisplay(DisplayCmd),
+    /// Export LVs over NBD (with or without `rvm serve` running).
+    #[command(subcommand)]
+    Nbd(NbdCmd),
+    /// Export LVs over iSCSI: targets, LUNs, ACLs, CHAP (with or without `rvm serve`).
+    #[command(subcommand)]
+    Iscsi(IscsiCmd),
     /// Print the version.
     Version {
         #[command(flatten)]

@@ -1,9 +1,10 @@
 //! lvcreate, lvremove, lvextend/lvreduce/lvresize, lvrename and lvchange.
 
 use super::args::{Cmd, ResizeCmd, SizeArgs};
+use super::exports::ExportGuard;
 use super::units::{display_size, parse_extents, parse_size, parse_yes_no, Sign};
 use super::vg::alloc_policy;
-use super::{confirm, CliError, CliResult};
+use super::{confirm, CliError, CliResult, Ctx};
 use crate::meta::model::{AllocPolicy, LvKind, Permission, Vg};
 use crate::meta::ops::{self, resolve_extents, Extents, LvChange, NewLv};
 use crate::meta::store::{hostname, now};
@@ -92,7 +93,8 @@ fn bytes_to_extents(vg: &Vg, bytes: u64, out: &mut dyn Write) -> Result<u64, Cli
     Ok(n)
 }
 
-pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
+pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
+    let env = ctx.env;
     match cmd {
         Cmd::Lvcreate {
             size,
@@ -223,6 +225,8 @@ pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
                 by_vg.entry(vg).or_default().push(lv);
             }
             let sure = force.force > 0 || force.yes;
+            // Before any VG lock: exported LVs are refused, or with -f unexported first.
+            let mut exports = ExportGuard::take(ctx)?;
             for (vg_name, lvs) in by_vg {
                 let mut txn = env.begin(&vg_name)?;
                 let targets: Vec<String> = if lvs.iter().any(Option::is_none) {
@@ -230,16 +234,21 @@ pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
                 } else {
                     lvs.into_iter().flatten().collect()
                 };
-                let mut removed = Vec::new();
+                let mut removed: Vec<crate::meta::model::Lv> = Vec::new();
                 for lv in targets {
                     // Already gone with its origin.
-                    if removed.contains(&lv) {
+                    if removed.iter().any(|r| r.name == lv) {
                         continue;
                     }
                     let l = txn.vg.lv(&lv).ok_or_else(|| MetaError::LvNotFound {
                         vg: vg_name.clone(),
                         lv: lv.clone(),
                     })?;
+                    // Exported LVs are refused before any question is asked.
+                    let family: Vec<&crate::meta::model::Lv> = std::iter::once(l)
+                        .chain(txn.vg.snapshots_of(&l.id))
+                        .collect();
+                    exports.check(&txn.vg, &family, force.force > 0)?;
                     if l.active
                         && !confirm(
                             &format!("Do you really want to remove active logical volume {vg_name}/{lv}?"),
@@ -254,13 +263,25 @@ pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
                             &format!("Removing origin {lv} will also remove {snaps} snapshots(s). Proceed?"),
                             sure,
                         );
-                    for gone in ops::remove_lv(&mut txn.vg, &lv, with_snaps)? {
-                        removed.push(gone.name);
-                    }
+                    removed.extend(ops::remove_lv(&mut txn.vg, &lv, with_snaps)?);
                 }
-                txn.commit()?;
+                // A removal that cannot commit must not unexport anything.
+                txn.check_writable()?;
+                let gone: Vec<&crate::meta::model::Lv> = removed.iter().collect();
+                let unexported = exports.release(txn.before(), &gone, force.force > 0)?;
+                if let Err(e) = txn.commit() {
+                    exports.undo_or_warn();
+                    return Err(e.into());
+                }
+                for line in unexported {
+                    writeln!(out, "{line}")?;
+                }
                 for lv in removed {
-                    writeln!(out, "  Logical volume \"{lv}\" successfully removed.")?;
+                    writeln!(
+                        out,
+                        "  Logical volume \"{}\" successfully removed.",
+                        lv.name
+                    )?;
                 }
             }
             Ok(())

@@ -5,6 +5,7 @@
 //! stderr and exit 5, as LVM2's do.
 
 pub mod args;
+pub mod exports;
 mod lv;
 mod pv;
 pub mod report;
@@ -12,6 +13,7 @@ mod reports;
 pub mod units;
 mod vg;
 
+use crate::daemon::exports::{DirectSink, ExportError, ExportSink};
 use crate::meta::config::Config;
 use crate::meta::{Env, MetaError};
 use args::{Cli, Cmd, Common, COMMANDS};
@@ -33,6 +35,8 @@ pub enum CliError {
     Meta(#[from] MetaError),
     #[error(transparent)]
     Report(#[from] report::ReportError),
+    #[error(transparent)]
+    Exports(#[from] ExportError),
     /// A bad argument, already worded.
     #[error("{0}")]
     Usage(String),
@@ -42,6 +46,15 @@ pub enum CliError {
 
 /// Result of a command.
 pub type CliResult = Result<(), CliError>;
+
+/// What a command runs with besides its arguments: the metadata environment, and the sink
+/// through which a running daemon applies export changes live. The `rvm` process passes
+/// [`DirectSink`]; the daemon runs forwarded commands in-process with its own sink, so
+/// command code reads nothing process-global.
+pub struct Ctx<'a> {
+    pub env: &'a Env,
+    pub exports: &'a dyn ExportSink,
+}
 
 /// The version lines, LVM2's first line with rvm's own version.
 pub fn version_text() -> String {
@@ -106,8 +119,8 @@ pub fn confirm(question: &str, yes: bool) -> bool {
     }
 }
 
-fn common_of(cmd: &Cmd) -> &Common {
-    match cmd {
+fn common_of(cmd: &Cmd) -> Common {
+    let common = match cmd {
         Cmd::Pvcreate { common, .. }
         | Cmd::Pvremove { common, .. }
         | Cmd::Pvscan { common, .. }
@@ -130,10 +143,15 @@ fn common_of(cmd: &Cmd) -> &Common {
         Cmd::Pvs(r) | Cmd::Vgs(r) | Cmd::Lvs(r) => &r.common,
         Cmd::Pvdisplay(d) | Cmd::Vgdisplay(d) | Cmd::Lvdisplay(d) => &d.common,
         Cmd::Lvextend(r) | Cmd::Lvreduce(r) | Cmd::Lvresize(r) => &r.common,
-    }
+        Cmd::Nbd(c) => return c.common().common(),
+        Cmd::Iscsi(c) => return c.common().common(),
+    };
+    common.clone()
 }
 
-fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
+/// Runs one parsed command, writing its output to `out`.
+pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
+    let env = ctx.env;
     match cmd {
         Cmd::Version { .. } => Ok(out.write_all(version_text().as_bytes())?),
         Cmd::Pvs(r) => reports::report(env, report::ReportKind::Pvs, &r, out),
@@ -153,8 +171,27 @@ fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
         | Cmd::Lvreduce(_)
         | Cmd::Lvresize(_)
         | Cmd::Lvrename { .. }
-        | Cmd::Lvchange { .. }) => lv::run(c, env, out),
-        c => vg::run(c, env, out),
+        | Cmd::Lvchange { .. }) => lv::run(c, ctx, out),
+        Cmd::Nbd(c) => exports::nbd(c, ctx, out),
+        Cmd::Iscsi(c) => exports::iscsi(c, ctx, out),
+        c => vg::run(c, ctx, out),
+    }
+}
+
+/// A clap error as one line: its first paragraph (the message and the arguments it lists),
+/// without the usage and help hints.
+fn clap_error_line(text: &str) -> String {
+    let words: Vec<&str> = text
+        .lines()
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with("Usage:"))
+        .map(str::trim)
+        .collect();
+    let line = words.join(" ");
+    let line = line.trim_start_matches("error: ");
+    if line.is_empty() {
+        "invalid arguments".to_string()
+    } else {
+        line.to_string()
     }
 }
 
@@ -191,13 +228,11 @@ pub fn main() -> i32 {
                 let _ = e.print();
                 return 0;
             }
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!("  {}", first.trim_start_matches("error: "));
+            eprintln!("  {}", clap_error_line(&e.render().to_string()));
             return EXIT_FAILURE;
         }
     };
-    let env = match make_env(common_of(&cli.cmd), command_line) {
+    let env = match make_env(&common_of(&cli.cmd), command_line) {
         Ok(env) => env,
         Err(e) => {
             eprintln!("  {e}");
@@ -206,7 +241,11 @@ pub fn main() -> i32 {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let result = run(cli.cmd, &env, &mut out);
+    let ctx = Ctx {
+        env: &env,
+        exports: &DirectSink,
+    };
+    let result = run(cli.cmd, &ctx, &mut out);
     let _ = out.flush();
     for w in env.take_warnings() {
         eprintln!("  {w}");

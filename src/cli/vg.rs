@@ -2,9 +2,10 @@
 //! vgcfgrestore.
 
 use super::args::Cmd;
+use super::exports::ExportGuard;
 use super::pv::mda_size;
 use super::units::{parse_size, parse_yes_no, Sign};
-use super::{CliError, CliResult};
+use super::{CliError, CliResult, Ctx};
 use crate::meta::actions::{self, PvCreateOpts, Reduce};
 use crate::meta::backup::{self, policy_from_name, BackupFile};
 use crate::meta::ops::{self, VgChange};
@@ -32,7 +33,8 @@ fn all_vg_names(env: &Env) -> Result<Vec<String>, CliError> {
     Ok(names)
 }
 
-pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
+pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
+    let env = ctx.env;
     match cmd {
         Cmd::Vgcreate {
             force,
@@ -130,8 +132,19 @@ pub fn run(cmd: Cmd, env: &Env, out: &mut dyn Write) -> CliResult {
             Ok(())
         }
         Cmd::Vgremove { force, names, .. } => {
+            // Before any VG lock: exported LVs are refused, or with -f unexported first.
+            let mut exports = ExportGuard::take(ctx)?;
             for name in names {
-                actions::vgremove(env, &name, force.force > 0 || force.yes)?;
+                let vg = env.read_vg(&name)?;
+                let lvs: Vec<&crate::meta::model::Lv> = vg.lvs.iter().collect();
+                let unexported = exports.release(&vg, &lvs, force.force > 0)?;
+                if let Err(e) = actions::vgremove(env, &name, force.force > 0 || force.yes) {
+                    exports.undo_or_warn();
+                    return Err(e.into());
+                }
+                for line in unexported {
+                    writeln!(out, "{line}")?;
+                }
                 writeln!(out, "  Volume group \"{name}\" successfully removed")?;
             }
             Ok(())

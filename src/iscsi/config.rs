@@ -82,8 +82,11 @@ impl ChapAuth {
 /// One LUN: the LV it serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LunConfig {
-    /// `VG/LV`.
+    /// `VG/LV` as it was mapped.
     pub volume: String,
+    /// The LV's id, which renames keep; the daemon opens the LV by it when present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lv_id: Option<String>,
 }
 
 /// One target.
@@ -216,6 +219,7 @@ impl IscsiConfig {
             lun,
             LunConfig {
                 volume: volume.to_string(),
+                lv_id: None,
             },
         );
         Ok(lun)
