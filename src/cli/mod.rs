@@ -204,7 +204,11 @@ pub fn run_in(env: &Env, args: &[&str], out: &mut dyn Write) -> CliResult {
         let text = e.to_string();
         CliError::Usage(text.lines().next().unwrap_or("invalid arguments").into())
     })?;
-    run(cli.cmd, env, out)
+    let ctx = Ctx {
+        env,
+        exports: &DirectSink,
+    };
+    run(cli.cmd, &ctx, out)
 }
 
 /// Runs the command line and returns the process exit code.
