@@ -100,6 +100,27 @@ const SCENARIOS: &[Scenario] = &[
         allowed: Allowed::BeforeOrAfter,
         vg: "vg",
     },
+    Scenario {
+        name: "pvresize shrink",
+        setup: BASE,
+        // p2 holds no extents: 32 extents down to 28 (the tail area and label move).
+        op: "pvresize --setphysicalvolumesize 3840k {p2}",
+        allowed: Allowed::BeforeOrAfter,
+        vg: "vg",
+    },
+    Scenario {
+        name: "pvresize grow",
+        setup: &[
+            "pvcreate --metadatasize 16k {p0} {p1} {p2}",
+            "vgcreate -s 64k vg {p0} {p1} {p2}",
+            "lvcreate -l 20 -n a vg",
+            "pvresize --setphysicalvolumesize 3840k {p2}",
+            "lvcreate -l 60 -n b vg",
+        ],
+        op: "pvresize {p2}",
+        allowed: Allowed::BeforeOrAfter,
+        vg: "vg",
+    },
 ];
 
 fn expand(m: &Machine, cmd: &str) -> String {
@@ -389,4 +410,14 @@ fn lvextend_survives_a_crash_at_every_write() {
 #[test]
 fn lvremove_survives_a_crash_at_every_write() {
     sweep(&SCENARIOS[6]);
+}
+
+#[test]
+fn pvresize_shrink_survives_a_crash_at_every_write() {
+    sweep(&SCENARIOS[7]);
+}
+
+#[test]
+fn pvresize_grow_survives_a_crash_at_every_write() {
+    sweep(&SCENARIOS[8]);
 }

@@ -192,9 +192,11 @@ impl Assembly {
 /// Checks a record's PVs against the labels of the devices present: the data area must
 /// start where the label says and every allocated extent must lie inside it. A PV whose
 /// record claims more extents than its label has room for (a shrink interrupted between
-/// the label and the commit) keeps only what the label holds.
-fn fit_labels(vg: &mut Vg, pvs: &[ScannedPv]) -> Result<(), String> {
+/// the label and the commit) takes the label's size: the resize happened. Returns the PVs
+/// so trimmed, whose metadata needs rewriting.
+fn fit_labels(vg: &mut Vg, pvs: &[ScannedPv]) -> Result<Vec<Id>, String> {
     let es = vg.extent_size;
+    let mut trimmed = Vec::new();
     for (i, pv) in vg.pvs.iter_mut().enumerate() {
         let Some(scanned) = pvs.iter().find(|p| p.label.pv_id == pv.id) else {
             continue;
@@ -225,8 +227,10 @@ fn fit_labels(vg: &mut Vg, pvs: &[ScannedPv]) -> Result<(), String> {
             ));
         }
         pv.pe_count = room;
+        pv.dev_size = layout.dev_size;
+        trimmed.push(pv.id);
     }
-    Ok(())
+    Ok(trimmed)
 }
 
 /// Groups scanned PVs into VGs.
@@ -274,8 +278,8 @@ pub fn assemble(mut pvs: Vec<ScannedPv>, warnings: &mut Vec<String>) -> Assembly
                 .map_err(|e| e.to_string())
                 .and_then(|()| fit_labels(&mut vg, &pvs));
             match checked {
-                Ok(()) => {
-                    chosen = Some((vg, features, rec.clone()));
+                Ok(trimmed) => {
+                    chosen = Some((vg, features, rec.clone(), trimmed));
                     break;
                 }
                 Err(e) => {
@@ -289,7 +293,7 @@ pub fn assemble(mut pvs: Vec<ScannedPv>, warnings: &mut Vec<String>) -> Assembly
                 }
             }
         }
-        let Some((mut vg, features, record)) = chosen else {
+        let Some((mut vg, features, record, trimmed)) = chosen else {
             // Never load a map no copy vouches for, and never hand its PVs out as free.
             warnings.push(format!(
                 "WARNING: VG {name} has no usable metadata copy; restore it with vgcfgrestore {name}."
@@ -358,6 +362,9 @@ pub fn assemble(mut pvs: Vec<ScannedPv>, warnings: &mut Vec<String>) -> Assembly
                     }
                     if refused_on.contains(&i) {
                         what.push("inconsistent metadata");
+                    }
+                    if trimmed.contains(&pv.id) {
+                        what.push("metadata of a resize");
                     }
                     if !what.is_empty() || !p.labels_agree() {
                         damaged.push((i, what.join(", ")));
