@@ -462,3 +462,74 @@ pub fn check_vg_invariants(
     }
     Ok(())
 }
+
+/// What each 512-byte sector of a volume may hold after a power failure, for a client that
+/// waits for each reply: the tag of its last durable write, or of a write issued after it.
+/// Tags name writes of `pattern(tag, ..)`; tag 0 is what was there at the start.
+#[derive(Debug, Clone)]
+pub struct SectorModel {
+    pub durable: Vec<u32>,
+    pub since: Vec<Vec<u32>>,
+}
+
+impl SectorModel {
+    pub const SECTOR: usize = 512;
+
+    pub fn new(bytes: u64) -> SectorModel {
+        let n = bytes as usize / Self::SECTOR;
+        SectorModel {
+            durable: vec![0; n],
+            since: vec![Vec::new(); n],
+        }
+    }
+
+    fn range(off: u64, len: usize) -> std::ops::Range<usize> {
+        off as usize / Self::SECTOR..(off as usize + len) / Self::SECTOR
+    }
+
+    /// A write was sent: from now on it may be on disk, acknowledged or not.
+    pub fn issued(&mut self, off: u64, len: usize, tag: u32) {
+        for s in Self::range(off, len) {
+            self.since[s].push(tag);
+        }
+    }
+
+    /// A write with FUA was acknowledged: it is durable, and nothing older can reappear.
+    pub fn durable_write(&mut self, off: u64, len: usize, tag: u32) {
+        for s in Self::range(off, len) {
+            self.durable[s] = tag;
+            self.since[s].clear();
+        }
+    }
+
+    /// A flush was acknowledged: every write acknowledged before it is durable.
+    pub fn flushed(&mut self) {
+        for (d, s) in self.durable.iter_mut().zip(self.since.iter_mut()) {
+            if let Some(&t) = s.last() {
+                *d = t;
+            }
+            s.clear();
+        }
+    }
+
+    /// Checks a volume image; `base` is the tag-0 content. Returns the first bad sector.
+    pub fn check(&self, got: &[u8], base: &[u8]) -> Result<(), String> {
+        for (i, sec) in got.chunks(Self::SECTOR).enumerate() {
+            let at = (i * Self::SECTOR) as u64;
+            let holds = |tag: u32| {
+                if tag == 0 {
+                    sec == &base[i * Self::SECTOR..(i + 1) * Self::SECTOR]
+                } else {
+                    sec == &pattern(tag, at, Self::SECTOR)[..]
+                }
+            };
+            if !holds(self.durable[i]) && !self.since[i].iter().any(|&t| holds(t)) {
+                return Err(format!(
+                    "sector {i} holds neither its durable write (tag {}) nor a later one {:?}",
+                    self.durable[i], self.since[i]
+                ));
+            }
+        }
+        Ok(())
+    }
+}
