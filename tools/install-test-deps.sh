@@ -12,3 +12,5 @@ if [ "${#missing[@]}" -gt 0 ]; then
     { apt-get update && apt-get install -y --no-install-recommends "${missing[@]}"; }
 fi
 rustup component list --installed 2>/dev/null | grep -q clippy || rustup component add clippy rustfmt
+# The fuzz smoke run (tools/fuzz.sh) needs cargo-fuzz.
+command -v cargo-fuzz >/dev/null 2>&1 || cargo install --locked cargo-fuzz

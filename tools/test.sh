@@ -9,3 +9,5 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --release -- -D warnings
 cargo build --release
 cargo test --release --all-targets
+# Fuzz smoke run: every cargo-fuzz target for a short while (tools/fuzz.sh documents long runs).
+tools/fuzz.sh --time "${RVM_FUZZ_SMOKE_SECONDS:-20}"

@@ -19,6 +19,14 @@ impl MemDevice {
         }
     }
 
+    /// A device holding `bytes`, e.g. a crash image rebuilt from a write log.
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> MemDevice {
+        MemDevice {
+            name: name.to_string(),
+            bytes: RwLock::new(bytes),
+        }
+    }
+
     /// A copy of the whole contents, for comparisons in tests.
     pub fn snapshot(&self) -> Vec<u8> {
         self.bytes.read().map(|b| b.clone()).unwrap_or_default()

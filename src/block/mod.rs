@@ -7,10 +7,12 @@
 mod fault;
 mod file;
 mod mem;
+pub mod replay;
 
 pub use fault::{CrashPlan, FaultDevice, FaultDomain, FaultRule, InjectedError, OpKind, OpRecord};
 pub use file::FileDevice;
 pub use mem::MemDevice;
+pub use replay::{Chaos, Cut, SplitMix, Survivor, Tear, WriteLog};
 
 use std::io;
 use std::path::Path;

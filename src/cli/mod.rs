@@ -224,6 +224,44 @@ fn clap_error_line(text: &str) -> String {
     }
 }
 
+/// Runs one command line (`["lvcreate", "-L", "4m", ...]`, without the program name) in this
+/// process against `env`, with transient hosts, so the crash harness can run the real
+/// commands over fault devices (`env.opener`). `--config` in `args` is not applied: `env`
+/// already carries the config. A merge left running is not handed to a poller.
+pub fn run_in(env: &Env, args: &[&str], out: &mut dyn Write) -> CliResult {
+    let argv = std::iter::once("rvm").chain(args.iter().copied());
+    let cli = Cli::try_parse_from(argv)
+        .map_err(|e| CliError::Usage(clap_error_line(&e.render().to_string())))?;
+    let hosts = Hosts::direct();
+    // The caller's environment, with this command's hosts following its commits.
+    let mut own = Env::new(
+        env.system_dir.clone(),
+        env.run_dir.clone(),
+        env.config.clone(),
+        env.readonly,
+    );
+    own.command = env.command.clone();
+    own.opener = env.opener.clone();
+    own.observer = Some(hosts.observer());
+    let ctx = Ctx {
+        env: &own,
+        hosts: &hosts,
+        exports: &DirectSink,
+        interactive: false,
+        config_text: None,
+    };
+    let result = run(cli.cmd, &ctx, out);
+    let finished = hosts.finish();
+    for w in own.take_warnings().into_iter().chain(finished.warnings) {
+        env.warn(w);
+    }
+    result?;
+    match finished.error {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
+    }
+}
+
 /// Runs one command line as `rvm` would, against `hosts`: what the command prints goes to
 /// `out`, its warnings and its one-line failure to `err`; returns LVM2's exit code. The
 /// daemon runs forwarded commands through this with its persistent hosts (and

@@ -7,7 +7,7 @@ use super::store::{distinct_devices, same_device, PlannedLog};
 use super::table::MergeMark;
 use super::volume::{Volume, VolumeError, VolumeResult};
 use crate::block::BlockDevice;
-use crate::format::cow::Entry;
+use crate::format::cow::{Entry, FLAG_INVALID};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -120,8 +120,18 @@ impl Core {
             if let Some(p) = &plan {
                 s.store.write_planned(p)?;
             }
-            let (slot, block, seqno) = s.store.next_header(s.table.len(), plan.as_ref());
+            let (slot, block, mut seqno) = s.store.next_header(s.table.len(), plan.as_ref());
             s.store.write_header(slot, &block)?;
+            if s.store.header_state().flags & FLAG_INVALID != 0 {
+                // An invalid snapshot must never look valid again: both slots say so, so
+                // that damage to the newer one cannot bring back an older, valid header.
+                // (Losing both to a crash before the flush is harmless: no origin write
+                // the snapshot lacks has been released yet, and a store with no header
+                // opens invalid.)
+                seqno += 1;
+                let (slot, block) = s.store.header_block(seqno, s.table.len(), plan.as_ref());
+                s.store.write_header(slot, &block)?;
+            }
             plans.push((s, plan, seqno));
         }
         // Exceptions durable before the origin writes they protect are released.

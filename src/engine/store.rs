@@ -511,9 +511,20 @@ impl ExceptionStore {
         exceptions: u64,
         plan: Option<&PlannedLog>,
     ) -> (u64, [u8; SECTOR], u64) {
+        let seqno = lock(&self.header).seqno + 1;
+        let (slot, block) = self.header_block(seqno, exceptions, plan);
+        (slot, block, seqno)
+    }
+
+    /// Encodes the header with sequence number `seqno` for its slot (`seqno` mod 2).
+    pub fn header_block(
+        &self,
+        seqno: u64,
+        exceptions: u64,
+        plan: Option<&PlannedLog>,
+    ) -> (u64, [u8; SECTOR]) {
         let st = lock(&self.header).clone();
         let (used, total) = self.usage();
-        let seqno = st.seqno + 1;
         let h = StoreHeader {
             generation: self.generation,
             seqno,
@@ -534,7 +545,7 @@ impl ExceptionStore {
             log_seqno: plan.map_or_else(|| self.log_seqno(), |p| p.cursor.seqno),
         };
         let slot = cow::HEADER_SLOTS[(seqno % 2) as usize];
-        (slot, cow::encode_header(&h, slot), seqno)
+        (slot, cow::encode_header(&h, slot))
     }
 
     /// Writes a header block produced by [`ExceptionStore::next_header`] (no flush).

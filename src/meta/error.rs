@@ -9,6 +9,10 @@ use std::path::PathBuf;
 pub enum MetaError {
     #[error("Volume group \"{0}\" not found")]
     VgNotFound(String),
+    #[error("Volume group \"{vg}\" not found; {pvs} hold only damaged metadata: if {vg} was on them, restore it with vgcfgrestore {vg}")]
+    VgNotFoundDamaged { vg: String, pvs: String },
+    #[error("Volume group \"{vg}\" has no usable metadata copy ({reason}); restore it with vgcfgrestore {vg}")]
+    UnusableVg { vg: String, reason: String },
     #[error("Failed to find logical volume \"{vg}/{lv}\"")]
     LvNotFound { vg: String, lv: String },
     #[error("Failed to find physical volume \"{0}\"")]

@@ -471,11 +471,12 @@ impl Env {
         }
         let _lock = self.vg_lock(name, LockMode::Shared)?;
         let asm = self.assemble()?;
+        let err = asm.not_found(name);
         asm.vgs
             .into_iter()
             .find(|v| v.vg.name == name)
             .map(|v| v.vg)
-            .ok_or_else(|| MetaError::VgNotFound(name.to_string()))
+            .ok_or(err)
     }
 
     /// Repairs every VG in `asm` that needs it, under the global lock and each VG's lock.
@@ -515,9 +516,7 @@ impl Env {
                 "Multiple VGs found with the same name: skipping {name}"
             )));
         }
-        let v = found
-            .pop()
-            .ok_or_else(|| MetaError::VgNotFound(name.to_string()))?;
+        let v = found.pop().ok_or_else(|| asm.not_found(name))?;
         let read_only_features = v.features.unknown_ro_compat() != 0;
         let writable = !self.readonly && !read_only_features;
         let mut handles = Vec::with_capacity(v.members.len());
@@ -536,6 +535,8 @@ impl Env {
             });
         }
         let mut vg = v.vg.clone();
+        // The next commit outranks every copy on disk, refused ones included.
+        vg.seqno = vg.seqno.max(v.max_seqno);
         if !v.damaged.is_empty() && writable {
             for (i, what) in &v.damaged {
                 self.warn(format!(

@@ -4,7 +4,6 @@
 use super::error::{MetaError, MetaResult};
 use super::model::Vg;
 use super::names::{check_lv_name, check_vg_name};
-use roaring::RoaringTreemap;
 use std::collections::HashSet;
 
 fn bad(vg: &Vg, why: String) -> MetaError {
@@ -21,16 +20,33 @@ pub fn validate(vg: &Vg) -> MetaResult<()> {
         ));
     }
     let mut pv_ids = HashSet::new();
+    // Every byte offset the map can produce fits in a u64: a forged count must not wrap.
+    let mut total = 0u64;
     for pv in &vg.pvs {
         if !pv_ids.insert(pv.id) {
             return Err(bad(vg, format!("PV {} is listed twice", pv.id)));
         }
+        let bytes = pv.pe_count.checked_mul(vg.extent_size);
+        match bytes.and_then(|b| Some((b.checked_add(pv.pe_start)?, total.checked_add(b)?))) {
+            Some((_, t)) => total = t,
+            None => {
+                return Err(bad(
+                    vg,
+                    format!(
+                        "PV {} has an impossible size ({} extents)",
+                        pv.id, pv.pe_count
+                    ),
+                ))
+            }
+        }
     }
-    let mut owned: Vec<RoaringTreemap> = vec![RoaringTreemap::new(); vg.pvs.len()];
+    // Extent runs per PV as (start, end, LV index); checked for overlap once all are in.
+    // Intervals, not a bitmap: a forged count must cost a comparison, not memory.
+    let mut owned: Vec<Vec<(u64, u64, usize)>> = vec![Vec::new(); vg.pvs.len()];
     let mut names = HashSet::new();
     let mut ids = HashSet::new();
     let mut stores = HashSet::new();
-    for lv in &vg.lvs {
+    for (li, lv) in vg.lvs.iter().enumerate() {
         check_lv_name(&lv.name).or_else(|e| {
             // Names LVM2 reserves may still arrive from a restored backup of LVM2 origin;
             // only structure matters for consistency.
@@ -59,15 +75,10 @@ pub fn validate(vg: &Vg) -> MetaResult<()> {
             if s.lv_start != next || s.count == 0 || end.is_none_or(|e| e > pv.pe_count) {
                 return Err(bad(vg, format!("LV {} has a bad segment {s:?}", lv.name)));
             }
-            let range = s.pv_start..s.pv_start + s.count;
-            if owned[s.pv].range_cardinality(range.clone()) != 0 {
-                return Err(bad(
-                    vg,
-                    format!("LV {} shares extents on PV {}", lv.name, pv.id),
-                ));
-            }
-            owned[s.pv].insert_range(range);
-            next += s.count;
+            owned[s.pv].push((s.pv_start, s.pv_start + s.count, li));
+            next = next
+                .checked_add(s.count)
+                .ok_or_else(|| bad(vg, format!("LV {} is impossibly large", lv.name)))?;
         }
         if let Some(snap) = lv.snapshot() {
             let origin = vg.lv_by_id(&snap.origin);
@@ -86,6 +97,20 @@ pub fn validate(vg: &Vg) -> MetaResult<()> {
                 return Err(bad(
                     vg,
                     format!("snapshot store {} is used twice", snap.store_id),
+                ));
+            }
+        }
+    }
+    for (pv, runs) in vg.pvs.iter().zip(owned.iter_mut()) {
+        runs.sort_unstable();
+        for w in runs.windows(2) {
+            if w[1].0 < w[0].1 {
+                return Err(bad(
+                    vg,
+                    format!(
+                        "LVs {} and {} share extents on PV {}",
+                        vg.lvs[w[0].2].name, vg.lvs[w[1].2].name, pv.id
+                    ),
                 ));
             }
         }

@@ -20,7 +20,7 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
-mod buffers;
+pub mod buffers;
 mod connection;
 pub mod handshake;
 mod registry;

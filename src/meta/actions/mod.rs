@@ -70,7 +70,18 @@ fn find<'a>(asm: &'a Assembly, path: &Path) -> Found<'a> {
     let pv = &asm.pvs[i];
     match asm.vgs.iter().find(|v| v.members.contains(&Some(i))) {
         Some(v) => Found::Member(pv, v.vg.name.clone()),
+        // Damaged metadata with no valid copy, or a VG no copy of which is usable: the PV
+        // may hold someone's data, so it is not free.
+        None if asm.unreadable.contains(&i) => Found::Member(pv, unreadable_vg(pv)),
         None => Found::Orphan(pv),
+    }
+}
+
+/// How a PV that is neither free nor in a loadable VG is named in refusals.
+fn unreadable_vg(pv: &ScannedPv) -> String {
+    match pv.best_record() {
+        Some(r) => format!("{} (no usable metadata; see vgcfgrestore)", r.name),
+        None => "unknown (its metadata is damaged; see vgcfgrestore)".into(),
     }
 }
 
@@ -130,6 +141,17 @@ fn plan_pv(env: &Env, path: &Path, opts: &PvCreateOpts) -> MetaResult<PlannedPv>
                     .any(|p| p.id == existing.label.pv_id && !p.missing)
             })
             .map(|v| v.vg.name.clone());
+        let unreadable = asm
+            .pvs
+            .iter()
+            .position(|p| p.path == path)
+            .is_some_and(|i| asm.unreadable.contains(&i));
+        if unreadable && opts.force < 2 {
+            return Err(MetaError::Refused(format!(
+                "Cannot use {}: it is already a physical volume, with damaged metadata and no valid copy; restore its VG with vgcfgrestore, or use -ff to recreate it",
+                path.display()
+            )));
+        }
         match vg {
             Some(vg) if opts.force < 2 => {
                 return Err(MetaError::Refused(format!(

@@ -67,8 +67,16 @@ pub fn vgcfgrestore(env: &Env, name: &str, file: Option<&Path>) -> MetaResult<Vg
         )?);
     }
     crate::meta::store::check_commit(&vg, handles.iter().map(|h| h.label.layout.slot_size))?;
+    // The restored record must outrank every copy on disk, refused ones included.
+    if let Some(u) = asm
+        .unusable
+        .iter()
+        .find(|u| u.id == vg.id || u.name == name)
+    {
+        vg.seqno = vg.seqno.max(u.max_seqno);
+    }
     if let Some(cur) = current {
-        vg.seqno = vg.seqno.max(cur.vg.seqno);
+        vg.seqno = vg.seqno.max(cur.max_seqno);
         backup::archive(
             &env.system_dir,
             &env.config,
