@@ -96,6 +96,8 @@ impl VgHost {
             **g = Backend::Origin(family.clone());
         }
         self.state().families.insert(*origin, family.clone());
+        // Reconciling reads every volume's backend: the quiesced one must be released first.
+        drop(guard);
         // A commit that landed while the family was opening found it not open yet.
         self.catch_up();
         Ok(family)
