@@ -23,3 +23,4 @@ pub mod host;
 pub mod iscsi;
 pub mod meta;
 pub mod nbd;
+pub mod net;

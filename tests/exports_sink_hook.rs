@@ -54,6 +54,8 @@ fn in_process(
         exports: sink,
         interactive: false,
         config_text: None,
+        prompt: &rvm::cli::NoPrompt,
+        default_vg: None,
     };
     let mut out = Vec::new();
     let r = run(cli.cmd, &ctx, &mut out).map_err(|e| e.to_string());

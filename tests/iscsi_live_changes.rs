@@ -105,18 +105,18 @@ fn apply_brings_the_live_state_to_a_configuration() {
             .ok_or("unknown LV")?;
         Ok(vols[i].clone())
     };
-    t.server().apply(&c, open).unwrap();
+    assert!(t.server().apply(&c, open).unwrap().is_empty());
     let mut r = session(t.addr, A);
     assert_eq!(r.tur(), Some(0));
     c.add_lun(A, "vg0/two", None).unwrap();
     c.create_target(B).unwrap();
     c.add_lun(B, "vg0/three", None).unwrap();
     c.acl_add(B, "ALL").unwrap();
-    t.server().apply(&c, open).unwrap();
+    assert!(t.server().apply(&c, open).unwrap().is_empty());
     assert_eq!(tur_once(&mut r), (2, 6, 0x3f, 0x0e));
     assert_serving(t.addr, B);
     c.delete_target(B).unwrap();
-    t.server().apply(&c, open).unwrap();
+    assert!(t.server().apply(&c, open).unwrap().is_empty());
     assert!(r.ping(b"a survives"));
     let mut x = Raw::connect(t.addr);
     assert_eq!(x.login(&LoginOpts::normal(B)), Err((2, 3)));

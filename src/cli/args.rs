@@ -449,6 +449,26 @@ pub enum Cmd {
     /// Export LVs over iSCSI: targets, LUNs, ACLs, CHAP (with or without `rvm serve`).
     #[command(subcommand)]
     Iscsi(IscsiCmd),
+    /// The daemon: serve the configured exports over NBD and iSCSI until SIGTERM or
+    /// SIGINT (SIGHUP re-reads exports.json); while it runs, rvm commands go through it.
+    Serve {
+        #[command(flatten)]
+        common: Common,
+        /// NBD listen address.
+        #[arg(
+            long = "nbd",
+            value_name = "ADDR:PORT",
+            default_value = "127.0.0.1:10809"
+        )]
+        nbd: String,
+        /// iSCSI portal.
+        #[arg(
+            long = "iscsi",
+            value_name = "ADDR:PORT",
+            default_value = "0.0.0.0:3260"
+        )]
+        iscsi: String,
+    },
     /// Print the version.
     Version {
         #[command(flatten)]

@@ -7,12 +7,14 @@
 pub mod args;
 mod copy;
 pub mod exports;
+pub mod forward;
 pub mod live;
 mod lv;
 mod merge;
 mod pv;
 pub mod report;
 mod reports;
+pub mod serve;
 pub mod units;
 mod vg;
 
@@ -30,7 +32,7 @@ use std::path::PathBuf;
 pub const LVM_VERSION: &str = "2.03.16(2)";
 
 /// Exit code of every failure, as LVM2 uses.
-pub const EXIT_FAILURE: i32 = 5;
+pub const EXIT_FAILURE: i32 = crate::daemon::EXIT_FAILURE;
 
 /// Why a command failed; rendered as one line.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +45,8 @@ pub enum CliError {
     Exports(#[from] ExportError),
     #[error(transparent)]
     Host(#[from] VgHostError),
+    #[error(transparent)]
+    Daemon(#[from] crate::daemon::DaemonError),
     /// A bad argument, already worded.
     #[error("{0}")]
     Usage(String),
@@ -66,6 +70,54 @@ pub struct Ctx<'a> {
     pub interactive: bool,
     /// The `--config` text given, passed on to background processes the command starts.
     pub config_text: Option<String>,
+    /// Who answers LVM2's yes/no questions: this terminal, or the daemon's client.
+    pub prompt: &'a dyn Prompt,
+    /// `LVM_VG_NAME` of whoever ran the command, for commands that name no VG.
+    pub default_vg: Option<String>,
+}
+
+impl Ctx<'_> {
+    /// Asks `question` unless `yes` already answers it; no answer is no.
+    pub fn confirm(&self, question: &str, yes: bool) -> bool {
+        yes || self.prompt.confirm(question)
+    }
+}
+
+/// Who answers a command's questions (`Do you really want to remove ...?`).
+pub trait Prompt {
+    /// Asks a yes/no question; anything but yes, or no answer at all, is no.
+    fn confirm(&self, question: &str) -> bool;
+}
+
+/// Questions on this process's stdout, answers from its stdin.
+pub struct StdioPrompt;
+
+impl Prompt for StdioPrompt {
+    fn confirm(&self, question: &str) -> bool {
+        print!("{question} [y/n]: ");
+        let _ = std::io::stdout().flush();
+        let mut line = String::new();
+        match std::io::stdin().lock().read_line(&mut line) {
+            Ok(n) if n > 0 => is_yes(&line),
+            _ => false,
+        }
+    }
+}
+
+/// Whether an answer to a prompt means yes, as LVM2 reads it.
+pub fn is_yes(answer: &str) -> bool {
+    let a = answer.trim();
+    a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes")
+}
+
+/// No one to ask: every question is answered no (commands run in-process by tests and the
+/// crash harness, which pass `-f`/`-y` where LVM2 would ask).
+pub struct NoPrompt;
+
+impl Prompt for NoPrompt {
+    fn confirm(&self, _question: &str) -> bool {
+        false
+    }
 }
 
 /// The version lines, LVM2's first line with rvm's own version.
@@ -94,13 +146,9 @@ pub fn dispatch_argv(mut argv: Vec<OsString>) -> Vec<OsString> {
 }
 
 /// Builds the environment from `RVM_SYSTEM_DIR`, `RVM_RUN_DIR`, `rvm.conf` and `--config`.
-fn make_env(common: &Common, command: String) -> Result<Env, CliError> {
-    let system_dir = std::env::var_os("RVM_SYSTEM_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/etc/rvm"));
-    let run_dir = std::env::var_os("RVM_RUN_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("/run/rvm"));
+fn make_env(common: &Common, vars: &Vars, command: String) -> Result<Env, CliError> {
+    let system_dir = vars.system_dir();
+    let run_dir = vars.run_dir();
     let conf_path = system_dir.join("rvm.conf");
     let mut config = match std::fs::read_to_string(&conf_path) {
         Ok(text) => Config::parse(&text)?,
@@ -113,22 +161,6 @@ fn make_env(common: &Common, command: String) -> Result<Env, CliError> {
     let mut env = Env::new(system_dir, run_dir, config, common.readonly);
     env.command = command;
     Ok(env)
-}
-
-/// Asks a yes/no question on stdout and reads the answer from stdin; no answer is no.
-pub fn confirm(question: &str, yes: bool) -> bool {
-    if yes {
-        return true;
-    }
-    print!("{question} [y/n]: ");
-    let _ = std::io::stdout().flush();
-    let mut line = String::new();
-    match std::io::stdin().lock().read_line(&mut line) {
-        Ok(n) if n > 0 => {
-            line.trim().eq_ignore_ascii_case("y") || line.trim().eq_ignore_ascii_case("yes")
-        }
-        _ => false,
-    }
 }
 
 fn common_of(cmd: &Cmd) -> Common {
@@ -154,6 +186,7 @@ fn common_of(cmd: &Cmd) -> Common {
         | Cmd::Lvconvert { common, .. }
         | Cmd::Lvpoll { common, .. }
         | Cmd::Copy { common, .. }
+        | Cmd::Serve { common, .. }
         | Cmd::Version { common } => common,
         Cmd::Pvs(r) | Cmd::Vgs(r) | Cmd::Lvs(r) => &r.common,
         Cmd::Pvdisplay(d) | Cmd::Vgdisplay(d) | Cmd::Lvdisplay(d) => &d.common,
@@ -201,6 +234,7 @@ pub fn run(cmd: Cmd, ctx: &Ctx<'_>, out: &mut dyn Write) -> CliResult {
             ..
         } => merge::lvpoll(ctx, &polloperation, interval, &name, out),
         Cmd::Copy { src, dst, .. } => copy::copy(ctx, &src, &dst),
+        Cmd::Serve { nbd, iscsi, .. } => serve::serve(ctx, &nbd, &iscsi),
         Cmd::Nbd(c) => exports::nbd(c, ctx, out),
         Cmd::Iscsi(c) => exports::iscsi(c, ctx, out),
         c => vg::run(c, ctx, out),
@@ -249,6 +283,8 @@ pub fn run_in(env: &Env, args: &[&str], out: &mut dyn Write) -> CliResult {
         exports: &DirectSink,
         interactive: false,
         config_text: None,
+        prompt: &NoPrompt,
+        default_vg: None,
     };
     let result = run(cli.cmd, &ctx, out);
     let finished = hosts.finish();
@@ -262,11 +298,83 @@ pub fn run_in(env: &Env, args: &[&str], out: &mut dyn Write) -> CliResult {
     }
 }
 
+/// The environment variables commands read, from this process or from a daemon client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Vars {
+    /// `RVM_SYSTEM_DIR`.
+    pub system_dir: Option<OsString>,
+    /// `RVM_RUN_DIR`.
+    pub run_dir: Option<OsString>,
+    /// `LVM_VG_NAME`: the VG of commands that name none.
+    pub vg_name: Option<String>,
+}
+
+impl Vars {
+    /// The variables' names, as a daemon client sends them.
+    pub const NAMES: [&'static str; 3] = ["RVM_SYSTEM_DIR", "RVM_RUN_DIR", "LVM_VG_NAME"];
+
+    /// This process's.
+    pub fn from_process() -> Vars {
+        Vars::from_lookup(|k| std::env::var_os(k))
+    }
+
+    /// From any source of variables (a daemon client's request).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<OsString>) -> Vars {
+        Vars {
+            system_dir: get("RVM_SYSTEM_DIR").filter(|v| !v.is_empty()),
+            run_dir: get("RVM_RUN_DIR").filter(|v| !v.is_empty()),
+            vg_name: get("LVM_VG_NAME").map(|v| v.to_string_lossy().into_owned()),
+        }
+    }
+
+    /// The configuration directory (default `/etc/rvm`).
+    pub fn system_dir(&self) -> PathBuf {
+        self.system_dir
+            .as_ref()
+            .map_or_else(|| PathBuf::from("/etc/rvm"), PathBuf::from)
+    }
+
+    /// The locks and control socket directory (default `/run/rvm`).
+    pub fn run_dir(&self) -> PathBuf {
+        self.run_dir
+            .as_ref()
+            .map_or_else(|| PathBuf::from("/run/rvm"), PathBuf::from)
+    }
+
+    /// As (name, value) pairs, for a request to the daemon.
+    pub fn pairs(&self) -> Vec<(OsString, OsString)> {
+        let values = [
+            self.system_dir.clone(),
+            self.run_dir.clone(),
+            self.vg_name.clone().map(OsString::from),
+        ];
+        Vars::NAMES
+            .iter()
+            .zip(values)
+            .filter_map(|(k, v)| Some((OsString::from(k), v?)))
+            .collect()
+    }
+}
+
+/// Everything a command line runs with besides its arguments: the hosts through which it
+/// reaches open VGs, the export sink, who answers its questions, and its caller's
+/// variables. `rvm` itself builds one per process; the daemon builds one per forwarded
+/// command, with its own hosts and sink and the client as the prompt.
+pub struct Invocation<'a> {
+    pub hosts: &'a dyn HostProvider,
+    pub exports: &'a dyn ExportSink,
+    /// How PVs are opened (the crash harness's fault devices); files when `None`.
+    pub opener: Option<std::sync::Arc<dyn crate::block::DeviceOpener>>,
+    pub prompt: &'a dyn Prompt,
+    pub vars: Vars,
+    /// Progress bars may be drawn.
+    pub interactive: bool,
+}
+
 /// Runs one command line as `rvm` would, against `hosts`: what the command prints goes to
-/// `out`, its warnings and its one-line failure to `err`; returns LVM2's exit code. The
-/// daemon runs forwarded commands through this with its persistent hosts (and
-/// `interactive` false). Merges that transient hosts leave unfinished when the command
-/// ends go on in a detached `rvm lvpoll`.
+/// `out`, its warnings and its one-line failure to `err`; returns LVM2's exit code. Merges
+/// that transient hosts leave unfinished when the command ends go on in a detached
+/// `rvm lvpoll`.
 pub fn execute(
     argv: Vec<OsString>,
     hosts: &dyn HostProvider,
@@ -277,7 +385,7 @@ pub fn execute(
     execute_with(argv, hosts, &DirectSink, None, out, err, interactive)
 }
 
-/// [`execute`] with the daemon's export sink, and the PVs opened through `opener` (the crash
+/// [`execute`] with an export sink, and the PVs opened through `opener` (the crash
 /// harness's fault devices) instead of the files themselves.
 pub fn execute_with(
     argv: Vec<OsString>,
@@ -287,6 +395,24 @@ pub fn execute_with(
     out: &mut dyn Write,
     err: &mut dyn Write,
     interactive: bool,
+) -> i32 {
+    let inv = Invocation {
+        hosts,
+        exports,
+        opener,
+        prompt: &StdioPrompt,
+        vars: Vars::from_process(),
+        interactive,
+    };
+    invoke(argv, &inv, out, err)
+}
+
+/// Runs one command line in `inv`; see [`execute`].
+pub fn invoke(
+    argv: Vec<OsString>,
+    inv: &Invocation<'_>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> i32 {
     let argv = dispatch_argv(argv);
     if argv.iter().skip(1).any(|a| a == "--version") {
@@ -312,28 +438,30 @@ pub fn execute_with(
         }
     };
     let common = common_of(&cli.cmd).clone();
-    let mut env = match make_env(&common, command_line) {
+    let mut env = match make_env(&common, &inv.vars, command_line) {
         Ok(env) => env,
         Err(e) => {
             let _ = writeln!(err, "  {e}");
             return EXIT_FAILURE;
         }
     };
-    env.observer = Some(hosts.observer());
-    if let Some(o) = opener {
-        env.opener = o;
+    env.observer = Some(inv.hosts.observer());
+    if let Some(o) = &inv.opener {
+        env.opener = o.clone();
     }
     let polling = matches!(cli.cmd, Cmd::Lvpoll { .. });
     let ctx = Ctx {
         env: &env,
-        hosts,
-        exports,
-        interactive,
+        hosts: inv.hosts,
+        exports: inv.exports,
+        interactive: inv.interactive,
         config_text: common.config.clone(),
+        prompt: inv.prompt,
+        default_vg: inv.vars.vg_name.clone(),
     };
     let mut result = run(cli.cmd, &ctx, out);
     let _ = out.flush();
-    let finished = hosts.finish();
+    let finished = inv.hosts.finish();
     for m in &finished.merges {
         if m.error.is_none() && !polling {
             merge::spawn_poller(&ctx, &m.vg, &m.origin);
@@ -355,20 +483,28 @@ pub fn execute_with(
     }
 }
 
-/// Runs the command line and returns the process exit code.
+/// Runs the command line and returns the process exit code: through the daemon when one
+/// runs (see [`forward`]), else here.
 pub fn main() -> i32 {
     use std::io::IsTerminal;
+    let argv = dispatch_argv(std::env::args_os().collect());
+    let vars = Vars::from_process();
+    let interactive = std::io::stderr().is_terminal();
+    if let Some(code) = forward::forward(&argv, &vars, interactive) {
+        return code;
+    }
     let hosts = Hosts::direct();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let interactive = std::io::stderr().is_terminal();
-    let code = execute(
-        std::env::args_os().collect(),
-        &hosts,
-        &mut out,
-        &mut std::io::stderr(),
+    let inv = Invocation {
+        hosts: &hosts,
+        exports: &DirectSink,
+        opener: None,
+        prompt: &StdioPrompt,
+        vars,
         interactive,
-    );
+    };
+    let code = invoke(argv, &inv, &mut out, &mut std::io::stderr());
     let _ = out.flush();
     code
 }

@@ -2,7 +2,7 @@
 //! (copied data, then the log and headers), then releases the origin writes that waited
 //! for it. Flushes from clients, a full batch, a timer and back-pressure all trigger it.
 
-use super::core::{lock, Batch, Core, Snap};
+use super::core::{lock, Batch, Core, Doorbell, Snap};
 use super::store::{distinct_devices, same_device, PlannedLog};
 use super::table::MergeMark;
 use super::volume::{Volume, VolumeError, VolumeResult};
@@ -284,11 +284,11 @@ impl Core {
         }
     }
 
-    /// How long the committer may sleep, or None to commit now.
-    fn commit_due(&self) -> Option<Duration> {
+    /// When the committer should commit next.
+    fn commit_due(&self) -> Due {
         let p = lock(&self.pending);
         if p.is_empty() {
-            return Some(self.settings.commit_interval);
+            return Due::Idle;
         }
         let age = p.since.map_or(Duration::ZERO, |s| s.elapsed());
         if p.force
@@ -296,30 +296,50 @@ impl Core {
             || p.merges >= self.settings.merge_commit_chunks
             || age >= self.settings.commit_interval
         {
-            None
+            Due::Now
         } else {
-            Some(self.settings.commit_interval.saturating_sub(age))
+            Due::After(self.settings.commit_interval.saturating_sub(age))
         }
     }
 }
 
-/// The committer thread: commits on the batch and time bounds, and auto-extends.
-pub(crate) fn committer(core: Weak<Core>) {
+/// The committer's next step.
+enum Due {
+    Now,
+    /// Work is pending; commit when it has waited this much longer.
+    After(Duration),
+    /// Nothing is pending: sleep until a batch rings.
+    Idle,
+}
+
+/// The committer thread: commits on the batch and time bounds, and auto-extends. It holds
+/// the core only while working, so it never keeps a dropped engine alive.
+pub(crate) fn committer(core: Weak<Core>, bell: Arc<Doorbell>) {
     loop {
+        let seen = bell.rings();
         let Some(c) = core.upgrade() else { return };
         if c.stop.load(Ordering::Acquire) {
             return;
         }
         match c.commit_due() {
-            None => {
-                // An error stays pending and is retried; the client's flush reports it.
-                let _ = c.commit();
+            Due::Now => {
+                // An error stays pending and is retried, after a pause so that a failing
+                // device is not hammered; the client's flush reports it.
+                let failed = c.commit().is_err();
                 c.autoextend();
+                if failed {
+                    let pause = c.settings.commit_interval;
+                    drop(c);
+                    bell.wait(bell.rings(), Some(pause));
+                }
             }
-            Some(wait) => {
-                // Bounded, so that a dropped engine is noticed and not kept alive here.
-                let p = lock(&c.pending);
-                let _ = c.wake.wait_timeout(p, wait.min(Duration::from_millis(100)));
+            Due::After(wait) => {
+                drop(c);
+                bell.wait(seen, Some(wait));
+            }
+            Due::Idle => {
+                drop(c);
+                bell.wait(seen, None);
             }
         }
     }

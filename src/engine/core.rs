@@ -223,14 +223,44 @@ pub(crate) struct Core {
     pub locks: Box<[RwLock<()>]>,
     pub held: Held,
     pub pending: Mutex<Batch>,
-    /// Wakes the committer (with `pending`).
-    pub wake: Condvar,
+    /// Wakes the committer; rung by every batch that needs it and when the core drops.
+    pub wake: Arc<Doorbell>,
     /// Serialises commits; holds the id of the last committed batch.
     pub commit_lock: Mutex<u64>,
     pub stop: AtomicBool,
     pub threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     /// The last error of the background merge, for status.
     pub merge_error: Mutex<Option<String>>,
+}
+
+/// What wakes the committer. It lives outside [`Core`] so that an idle committer can wait
+/// without a timer and without keeping the core alive: an idle daemon with many open
+/// origins then costs no CPU, and a dropped core still ends its committer.
+#[derive(Default)]
+pub(crate) struct Doorbell {
+    rings: Mutex<u64>,
+    rung: Condvar,
+}
+
+impl Doorbell {
+    pub fn ring(&self) {
+        *lock(&self.rings) += 1;
+        self.rung.notify_all();
+    }
+
+    /// How often it has rung; read before deciding to wait, so no ring is missed.
+    pub fn rings(&self) -> u64 {
+        *lock(&self.rings)
+    }
+
+    /// Waits until it rings after `seen` rings, or `timeout` passes (`None`: no bound).
+    pub fn wait(&self, seen: u64, timeout: Option<std::time::Duration>) {
+        let g = lock(&self.rings);
+        match timeout {
+            Some(t) => drop(self.rung.wait_timeout_while(g, t, |n| *n == seen)),
+            None => drop(self.rung.wait_while(g, |n| *n == seen)),
+        }
+    }
 }
 
 /// Number of lock stripes; a merge run never spans more units than this.
@@ -281,7 +311,7 @@ impl Core {
             || p.merges >= self.settings.merge_commit_chunks;
         drop(p);
         if kick {
-            self.wake.notify_all();
+            self.wake.ring();
         }
         id
     }

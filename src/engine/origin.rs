@@ -13,7 +13,7 @@ use super::volume::{Volume, VolumeError};
 use crate::format::cow::{self, Entry, FLAG_INVALID, FLAG_MERGING};
 use crate::format::id::Id;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// An origin LV with its snapshots: the engine's handle for one copy-on-write family.
 /// It is the origin's [`Volume`](super::Volume); [`Origin::snapshot`] gives the snapshots'.
@@ -167,7 +167,7 @@ impl Origin {
                 id: 1,
                 ..Batch::default()
             }),
-            wake: Condvar::new(),
+            wake: Arc::default(),
             commit_lock: Mutex::new(0),
             stop: AtomicBool::new(false),
             threads: Mutex::new(Vec::new()),
@@ -189,9 +189,10 @@ impl Origin {
             core.commit()?;
         }
         let weak = Arc::downgrade(&core);
+        let bell = core.wake.clone();
         let t = std::thread::Builder::new()
             .name("rvm-commit".into())
-            .spawn(move || committer(weak))
+            .spawn(move || committer(weak, bell))
             .map_err(EngineError::io)?;
         lock(&core.threads).push(t);
         let origin = Origin { core };
@@ -348,7 +349,7 @@ impl Origin {
     /// resumes at the next open) and waits for them.
     pub fn close(&self) -> Result<(), VolumeError> {
         self.core.stop.store(true, Ordering::Release);
-        self.core.wake.notify_all();
+        self.core.wake.ring();
         let threads: Vec<_> = lock(&self.core.threads).drain(..).collect();
         for t in threads {
             let _ = t.join();

@@ -14,7 +14,6 @@ use crate::engine::Volume;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -103,7 +102,6 @@ impl Server {
     /// Binds the portal and starts accepting connections.
     pub fn start(opts: ServerOptions) -> Result<Server, ServerError> {
         let listener = TcpListener::bind(opts.portal)?;
-        listener.set_nonblocking(true)?;
         let local = listener.local_addr()?;
         let shared = Arc::new(Shared {
             opts,
@@ -241,19 +239,31 @@ impl Server {
 
     /// Brings the live state to `config`, touching only what differs: targets, LUNs (a LUN
     /// whose volume name changed is remapped), access and discovery CHAP. `open` resolves a
-    /// LUN's `VG/LV` to a volume. Stops at the first error; what was applied stays applied.
-    pub fn apply<F>(&self, config: &IscsiConfig, mut open: F) -> Result<(), ServerError>
+    /// LUN's `VG/LV` to a volume. An invalid configuration changes nothing (`Err`); otherwise
+    /// everything that can be applied is, and what could not (a LUN whose volume does not
+    /// open) is returned, so one missing LV never keeps the other targets from being served.
+    pub fn apply<F>(
+        &self,
+        config: &IscsiConfig,
+        mut open: F,
+    ) -> Result<Vec<ServerError>, ServerError>
     where
         F: FnMut(&str, u64, &LunConfig) -> Result<Arc<dyn Volume>, String>,
     {
         config.validate()?;
+        let mut failed = Vec::new();
         let live: Vec<String> = lock(&self.shared.mapped).keys().cloned().collect();
         for name in live.iter().filter(|n| !config.targets.contains_key(*n)) {
-            self.delete_target(name)?;
+            if let Err(e) = self.delete_target(name) {
+                failed.push(e);
+            }
         }
         for (name, t) in &config.targets {
             if self.shared.registry.target(name).is_none() {
-                self.create_target(name)?;
+                if let Err(e) = self.create_target(name) {
+                    failed.push(e);
+                    continue;
+                }
             }
             let current: BTreeMap<u64, String> = lock(&self.shared.mapped)
                 .get(name)
@@ -261,28 +271,39 @@ impl Server {
                 .unwrap_or_default();
             for (lun, vol) in &current {
                 if t.luns.get(lun).map(|l| &l.volume) != Some(vol) {
-                    self.remove_lun(name, *lun)?;
+                    if let Err(e) = self.remove_lun(name, *lun) {
+                        failed.push(e);
+                    }
                 }
             }
             for (lun, lc) in &t.luns {
                 if current.get(lun) == Some(&lc.volume) || *lun > MAX_LUN {
                     continue;
                 }
-                let v = open(name, *lun, lc).map_err(|reason| ServerError::Volume {
-                    target: name.clone(),
-                    lun: *lun,
-                    reason,
-                })?;
-                self.add_lun(name, *lun, &lc.volume, v, false)?;
+                let mapped = open(name, *lun, lc)
+                    .map_err(|reason| ServerError::Volume {
+                        target: name.clone(),
+                        lun: *lun,
+                        reason,
+                    })
+                    .and_then(|v| self.add_lun(name, *lun, &lc.volume, v, false));
+                if let Err(e) = mapped {
+                    failed.push(e);
+                }
             }
-            self.set_access(
+            if let Err(e) = self.set_access(
                 name,
                 t.alias.clone(),
                 t.acl.iter().cloned(),
                 t.auth.as_ref(),
-            )?;
+            ) {
+                failed.push(e);
+            }
         }
-        self.set_discovery_auth(config.discovery_auth.as_ref())
+        if let Err(e) = self.set_discovery_auth(config.discovery_auth.as_ref()) {
+            failed.push(e);
+        }
+        Ok(failed)
     }
 
     /// Stops accepting, ends every connection (commands run to completion before a
@@ -306,6 +327,8 @@ impl Server {
     fn stop(&mut self) {
         self.shared.stopping.store(true, Ordering::Release);
         if let Some(a) = self.acceptor.take() {
+            // accept() has no timeout; a connection of our own wakes it to see the flag.
+            crate::net::wake_acceptor(self.local);
             let _ = a.join();
         }
         let handles: Vec<JoinHandle<()>> = {
@@ -334,15 +357,23 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
-    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-    while !shared.stopping.load(Ordering::Acquire) {
-        let mut fds = [PollFd::new(listener.as_fd(), PollFlags::POLLIN)];
-        if poll(&mut fds, PollTimeout::from(100u16)).unwrap_or(0) <= 0 {
-            continue;
-        }
-        let Ok((stream, _)) = listener.accept() else {
-            continue;
+    loop {
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                if shared.stopping.load(Ordering::Acquire) {
+                    return;
+                }
+                // Out of descriptors or memory: back off instead of spinning on the error.
+                if e.kind() != io::ErrorKind::Interrupted {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                continue;
+            }
         };
+        if shared.stopping.load(Ordering::Acquire) {
+            return;
+        }
         let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
         let Ok(clone) = stream.try_clone() else {
             continue;

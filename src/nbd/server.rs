@@ -269,8 +269,7 @@ impl ServerHandle {
             return ShutdownReport::default();
         };
         self.shared.stopping.store(true, Ordering::Release);
-        // accept() has no timeout; a connection of our own wakes it to see the flag.
-        let _ = TcpStream::connect_timeout(&wake_addr(self.addr), Duration::from_secs(1));
+        crate::net::wake_acceptor(self.addr);
         let _ = accept.join();
         let (connections, forced) = self.drain(|_| true);
         ShutdownReport {
@@ -331,16 +330,4 @@ impl Drop for ServerHandle {
     fn drop(&mut self) {
         self.stop();
     }
-}
-
-/// An address that reaches a listener bound to `addr`, even a wildcard one.
-fn wake_addr(addr: SocketAddr) -> SocketAddr {
-    let mut a = addr;
-    if a.ip().is_unspecified() {
-        a.set_ip(match a {
-            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-        });
-    }
-    a
 }

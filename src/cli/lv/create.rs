@@ -147,7 +147,7 @@ pub(super) fn lvcreate(ctx: &Ctx<'_>, cmd: Cmd, out: &mut dyn Write) -> CliResul
         }
     }
     if vg_name.is_empty() {
-        vg_name = std::env::var("LVM_VG_NAME").unwrap_or_default();
+        vg_name = ctx.default_vg.clone().unwrap_or_default();
     }
     if vg_name.is_empty() {
         return Err(CliError::Usage("Please provide a volume group name".into()));

@@ -4,7 +4,7 @@
 use super::parse_lv_spec;
 use crate::cli::args::Force;
 use crate::cli::exports::ExportGuard;
-use crate::cli::{confirm, CliError, CliResult, Ctx};
+use crate::cli::{CliError, CliResult, Ctx};
 use crate::host::RemoveRequest;
 use crate::meta::MetaError;
 use std::collections::BTreeMap;
@@ -60,7 +60,7 @@ pub(super) fn lvremove(
                 ))
             };
             if let Some(q) = question {
-                if !confirm(&q, sure) {
+                if !ctx.confirm(&q, sure) {
                     return Err(CliError::Usage(format!(
                         "Logical volume \"{lv}\" not removed."
                     )));

@@ -6,7 +6,7 @@ use super::{bytes_to_extents, parse_lv_spec, pv_indices, size_req, SizeReq};
 use crate::cli::args::ResizeCmd;
 use crate::cli::units::{display_size, Sign};
 use crate::cli::vg::alloc_policy;
-use crate::cli::{confirm, CliError, CliResult, Ctx};
+use crate::cli::{CliError, CliResult, Ctx};
 use crate::meta::model::Vg;
 use crate::meta::ops::{self, resolve_extents};
 use crate::meta::MetaError;
@@ -140,7 +140,7 @@ pub(super) fn resize(
             "  WARNING: Reducing active logical volume to {}.\n  THIS MAY DESTROY YOUR DATA (filesystem etc.)\nDo you really want to reduce {vg_name}/{lv}?",
             display_size(new * es)
         );
-        if !confirm(&q, r.force.force > 0 || r.force.yes) {
+        if !ctx.confirm(&q, r.force.force > 0 || r.force.yes) {
             return Err(CliError::Usage(format!("Logical volume {lv} NOT reduced.")));
         }
     }
