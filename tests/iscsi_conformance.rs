@@ -2,9 +2,14 @@
 //! sets up: once plain, once with mutual CHAP and CRC32C digests. It fails on any failure, on
 //! any skip missing from tests/iscsi-test-cu.skip, and below 480 passed (skips not counted).
 //!
+//! A third run goes through `rvm serve` itself, onto an LV that has a snapshot, so every
+//! write of the suite goes through copy-on-write.
+//!
 //! libiscsi 1.19 offers HeaderDigest=None,CRC32C but only DataDigest=None, so the second run
 //! has header digests on and data digests off; data digests are covered by raw-socket tests.
 
+mod common;
+mod daemon_common;
 mod iscsi_common;
 use iscsi_common::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -175,4 +180,25 @@ fn iscsi_test_cu_with_mutual_chap_and_header_digests() {
         t.addr, T
     );
     check(&run_suite(&url));
+}
+
+#[test]
+fn iscsi_test_cu_through_rvm_serve_onto_an_origin_with_a_snapshot() {
+    let s = common::Sandbox::new();
+    s.vg("vg0", 1, common::GIB);
+    s.ok(&["lvcreate", "-L", "256m", "-n", "lun0", "vg0"]);
+    s.ok(&["lvcreate", "-s", "-L", "300m", "-n", "before", "vg0/lun0"]);
+    s.ok(&["iscsi", "target", "create", T]);
+    s.ok(&["iscsi", "lun", "add", T, "vg0/lun0"]);
+    s.ok(&["iscsi", "acl", "add", T, INI1]);
+    s.ok(&["iscsi", "acl", "add", T, INI2]);
+    let d = daemon_common::Daemon::start(&s);
+    check(&run_suite(&format!("iscsi://{}/{T}/0", d.iscsi)));
+    // The snapshot still reads its point in time: the LV was all zeros when it was taken.
+    let snap = s.path("before.raw");
+    s.ok(&["copy", "vg0/before", snap.to_str().unwrap()]);
+    let bytes = std::fs::read(&snap).unwrap();
+    assert_eq!(bytes.len(), 256 << 20);
+    assert!(bytes.iter().all(|&b| b == 0), "the snapshot changed");
+    d.stop();
 }
