@@ -32,6 +32,9 @@ enum Op {
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         6 => (0u64..2048, 1u64..24, any::<u32>()).prop_map(|(sector, sectors, tag)| Op::Write { sector, sectors, tag }),
+        // Writes over many units: runs of units written straight to disk between ones that
+        // need copies.
+        2 => (0u64..2048, 24u64..400, any::<u32>()).prop_map(|(sector, sectors, tag)| Op::Write { sector, sectors, tag }),
         2 => (0usize..4, 0u64..2048, 1u64..24, any::<u32>()).prop_map(|(which, sector, sectors, tag)| Op::SnapWrite { which, sector, sectors, tag }),
         1 => (0u32..3).prop_map(|chunk_shift| Op::Snapshot { chunk_shift }),
         1 => (0usize..4).prop_map(|which| Op::Remove { which }),

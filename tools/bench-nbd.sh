@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# NBD benchmark: fio --ioengine=nbd against rvm, qemu-nbd (defaults), nbdkit file and nbdkit
-# null (the protocol ceiling), all serving the same page-cached file over TCP on loopback, in
-# one run. Prints IOPS, bandwidth, the server's CPU time per I/O (utime+stime from
-# /proc/<pid>/stat) and ratios of rvm to each peer.
+# NBD benchmark: fio --ioengine=nbd against `rvm serve` (an LV, and an LV with a snapshot
+# whose chunks are all copied already), qemu-nbd (defaults), nbdkit file and nbdkit null (the
+# protocol ceiling), all serving the same page-cached data over TCP on loopback, in one run.
+# Prints IOPS, bandwidth, the server's CPU time per I/O (utime+stime from /proc/<pid>/stat)
+# and ratios of rvm to each peer, and of rvm with a snapshot to rvm without.
 #
 # Usage: tools/bench-nbd.sh [--runtime SECONDS] [--size MIB] [--only WORKLOAD]
-# Environment: RVM_NBD_SERVER overrides the rvm server command; it must accept
-#   `--listen 127.0.0.1:PORT bench=FILE` (today the nbd_serve example; later `rvm serve`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,8 +25,8 @@ for tool in fio qemu-nbd nbdkit jq; do
   command -v "$tool" >/dev/null || { echo "bench-nbd: $tool is missing (tools/install-test-deps.sh)" >&2; exit 1; }
 done
 
-cargo build --release --example nbd_serve >&2
-RVM_CMD=${RVM_NBD_SERVER:-target/release/examples/nbd_serve}
+cargo build --release >&2
+RVM=$PWD/target/release/rvm
 
 WORK=$(mktemp -d /tmp/rvm-bench-nbd.XXXXXX)
 PIDS=()
@@ -42,6 +41,19 @@ FILE=$WORK/disk.img
 echo "# preparing a ${SIZE_MIB} MiB file of random data, page-cached" >&2
 dd if=/dev/urandom of="$FILE" bs=1M count="$SIZE_MIB" status=none
 cat "$FILE" >/dev/null
+
+# rvm: a VG on one file PV; "plain" holds the same data; "snapped" too, with a snapshot
+# whose store already holds every chunk (so its writes are overwrites of copied chunks).
+export RVM_SYSTEM_DIR=$WORK/etc RVM_RUN_DIR=$WORK/run
+mkdir -p "$RVM_SYSTEM_DIR" "$RVM_RUN_DIR"
+truncate -s $((SIZE_MIB * 4 + 256))M "$WORK/pv.img"
+"$RVM" vgcreate -q bench "$WORK/pv.img" >/dev/null
+for lv in plain snapped; do
+  "$RVM" lvcreate -q -L "${SIZE_MIB}m" -n "$lv" bench >/dev/null
+  "$RVM" copy "$FILE" "bench/$lv"
+  "$RVM" nbd export "bench/$lv" --name "$lv" >/dev/null
+done
+"$RVM" lvcreate -q -s -L "$((SIZE_MIB + SIZE_MIB / 8))m" -n snap bench/snapped >/dev/null
 
 # A port nothing listens on; the servers then bind it.
 free_port() {
@@ -66,8 +78,12 @@ start_server() { # name port pid uri
   PORT[$1]=$2; PID[$1]=$3; URI[$1]=$4; PIDS+=("$3"); wait_port "$2"
 }
 
-p=$(free_port); "$RVM_CMD" --listen "127.0.0.1:$p" "bench=$FILE" >"$WORK/rvm.log" 2>&1 &
-start_server rvm "$p" $! "nbd://127.0.0.1:$p/bench"
+p=$(free_port); "$RVM" serve --nbd "127.0.0.1:$p" --iscsi 127.0.0.1:0 >"$WORK/rvm.log" 2>&1 &
+start_server rvm "$p" $! "nbd://127.0.0.1:$p/plain"
+PORT[rvm-snap]=$p; PID[rvm-snap]=${PID[rvm]}; URI[rvm-snap]="nbd://127.0.0.1:$p/snapped"
+echo "# copying every chunk of bench/snapped into its snapshot" >&2
+fio --name=precopy --ioengine=nbd --uri="${URI[rvm-snap]}" --rw=write --bs=1m --iodepth=8 \
+  --size="${SIZE_MIB}M" --output-format=terse >/dev/null
 p=$(free_port); qemu-nbd -f raw --persistent -b 127.0.0.1 -p "$p" "$FILE" 2>"$WORK/qemu.log" &
 start_server qemu-nbd "$p" $! "nbd://127.0.0.1:$p/"
 p=$(free_port); nbdkit -f -i 127.0.0.1 -p "$p" file "$FILE" 2>"$WORK/nbdkit.log" &
@@ -75,7 +91,7 @@ start_server nbdkit-file "$p" $! "nbd://127.0.0.1:$p/"
 p=$(free_port); nbdkit -f -i 127.0.0.1 -p "$p" null size="${SIZE_MIB}M" 2>"$WORK/null.log" &
 start_server nbdkit-null "$p" $! "nbd://127.0.0.1:$p/"
 
-SERVERS=(rvm qemu-nbd nbdkit-file nbdkit-null)
+SERVERS=(rvm rvm-snap qemu-nbd nbdkit-file nbdkit-null)
 # name rw bs iodepth
 WORKLOADS=(
   "randread-4k-qd32 randread 4k 32"
@@ -113,7 +129,8 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 
 echo
-echo "NBD over loopback TCP, ${SIZE_MIB} MiB page-cached file, ${RUNTIME}s per run (machine shared: figures are indicative)"
+echo "NBD over loopback TCP, ${SIZE_MIB} MiB page-cached, ${RUNTIME}s per run (machine shared: figures are indicative)"
+echo "rvm: an LV served by rvm serve; rvm-snap: an LV with a snapshot holding all its chunks"
 printf '%-18s %-12s %10s %9s %12s\n' workload server IOPS MiB/s "CPU us/IO"
 for w in "${WORKLOADS[@]}"; do
   read -r name _ <<<"$w"
@@ -126,4 +143,5 @@ for w in "${WORKLOADS[@]}"; do
       "$(ratio "${IOPS[$name,rvm]}" "${IOPS[$name,$s]}")" \
       "$(ratio "${CPU[$name,rvm]}" "${CPU[$name,$s]}")"
   done
+  printf '%-18s   rvm-snap/rvm     IOPS %s\n' "" "$(ratio "${IOPS[$name,rvm-snap]}" "${IOPS[$name,rvm]}")"
 done

@@ -18,6 +18,46 @@ fn extend(h: &mut HeldUnit, lo: usize, hi: usize) {
     h.hi = h.hi.max(hi);
 }
 
+/// How a unit write was dealt with.
+enum UnitWrite {
+    /// Written, or held until its exceptions commit.
+    Done,
+    /// May go straight to the origin; the caller writes it.
+    Direct,
+}
+
+/// Contiguous unit writes that go straight to the origin, with the locks of their units
+/// held until the one write that makes them all.
+#[derive(Default)]
+struct DirectRun<'a> {
+    /// The run's bytes in the caller's buffer.
+    lo: usize,
+    hi: usize,
+    guards: Vec<std::sync::RwLockWriteGuard<'a, ()>>,
+}
+
+impl<'a> DirectRun<'a> {
+    fn add(&mut self, lo: usize, hi: usize, guard: std::sync::RwLockWriteGuard<'a, ()>) {
+        if self.guards.is_empty() {
+            self.lo = lo;
+        }
+        self.hi = hi;
+        self.guards.push(guard);
+    }
+
+    /// Makes the run's write (`buf` is written at `off`) and releases its locks.
+    fn write(&mut self, core: &Core, buf: &[u8], off: u64) -> VolumeResult<()> {
+        if self.guards.is_empty() {
+            return Ok(());
+        }
+        let r = core
+            .origin
+            .write_at(&buf[self.lo..self.hi], off + self.lo as u64, false);
+        self.guards.clear();
+        r
+    }
+}
+
 /// A copy of origin chunk `c` that `lacking` (oldest first) all need.
 struct Cow {
     chunk: u64,
@@ -104,19 +144,12 @@ impl Core {
             if self.read_only.load(Ordering::Acquire) {
                 return Err(VolumeError::ReadOnly);
             }
-            let end = off + buf.len() as u64;
             check_bounds(self.origin.size(), off, buf.len() as u64)?;
             let st = self.state();
             if st.snaps.is_empty() {
                 self.origin.write_at(buf, off, false)?;
             } else {
-                for u in chunks(off, end, st.unit) {
-                    let base = u * st.unit;
-                    let s = off.max(base);
-                    let e = end.min(base + st.unit);
-                    let data = &buf[(s - off) as usize..(e - off) as usize];
-                    self.write_unit(&st, u, (s - base) as usize, data)?;
-                }
+                self.write_units(&st, buf, off)?;
             }
         }
         self.after_write()?;
@@ -126,14 +159,72 @@ impl Core {
         Ok(())
     }
 
+    /// Writes `buf` at `off` unit by unit. Units whose chunks every snapshot already holds
+    /// durably go straight to disk, and a run of them goes in one write, made while their
+    /// locks are held. A lock that is not free ends the run first: this never waits for a
+    /// lock while holding another, so it cannot deadlock with the merge or with itself.
+    fn write_units(&self, st: &State, buf: &[u8], off: u64) -> VolumeResult<()> {
+        /// Most bytes in one run, bounding how long its locks are held.
+        const MAX_RUN: usize = 8 << 20;
+        let end = off + buf.len() as u64;
+        let mut run = DirectRun::default();
+        for u in chunks(off, end, st.unit) {
+            let base = u * st.unit;
+            let (s, e) = (off.max(base), end.min(base + st.unit));
+            let (lo, hi) = ((s - off) as usize, (e - off) as usize);
+            let lock = self.unit_lock(u);
+            let guard = match lock.try_write() {
+                Ok(g) => g,
+                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    run.write(self, buf, off)?;
+                    lock.write().unwrap_or_else(|p| p.into_inner())
+                }
+            };
+            match self.write_unit_locked(st, u, (s - base) as usize, &buf[lo..hi], true) {
+                Ok(UnitWrite::Direct) => {
+                    run.add(lo, hi, guard);
+                    if run.hi - run.lo >= MAX_RUN {
+                        run.write(self, buf, off)?;
+                    }
+                }
+                Ok(UnitWrite::Done) => {
+                    // The run must not cover this unit's bytes: they went elsewhere.
+                    drop(guard);
+                    run.write(self, buf, off)?;
+                }
+                Err(e) => {
+                    drop(guard);
+                    run.write(self, buf, off)?;
+                    return Err(e);
+                }
+            }
+        }
+        run.write(self, buf, off)
+    }
+
     /// Writes `data` at byte `a` of unit `u`: straight to disk when every snapshot already
     /// has a durable exception, else into a held image after copying what they lack.
     pub(crate) fn write_unit(&self, st: &State, u: u64, a: usize, data: &[u8]) -> VolumeResult<()> {
+        let _l = self.unit_lock(u).write().unwrap_or_else(|p| p.into_inner());
+        self.write_unit_locked(st, u, a, data, false).map(|_| ())
+    }
+
+    /// [`Core::write_unit`] with the unit's lock held by the caller. With `defer`, a write
+    /// that may go straight to disk is not made but answered [`UnitWrite::Direct`], for the
+    /// caller to make together with its neighbours' while it still holds the lock.
+    fn write_unit_locked(
+        &self,
+        st: &State,
+        u: u64,
+        a: usize,
+        data: &[u8],
+        defer: bool,
+    ) -> VolumeResult<UnitWrite> {
         let g = st.unit;
         let base = u * g;
         let ulen = g.min(self.origin.size() - base) as usize;
         let b = a + data.len();
-        let _l = self.unit_lock(u).write().unwrap_or_else(|p| p.into_inner());
         let held_now = self.held.shard(u).contains_key(&u);
         let mut merge_now: Vec<(u64, Target)> = Vec::new();
         let mut wait_merge = false;
@@ -181,10 +272,14 @@ impl Core {
                 if let Some(h) = shard.get_mut(&u) {
                     h.image[a..b].copy_from_slice(data);
                     extend(h, a, b);
-                    return Ok(());
+                    return Ok(UnitWrite::Done);
                 }
             }
-            return self.origin.write_at(data, base + a as u64, false);
+            if defer {
+                return Ok(UnitWrite::Direct);
+            }
+            self.origin.write_at(data, base + a as u64, false)?;
+            return Ok(UnitWrite::Done);
         }
         let mut held = match self.held.take(u) {
             Some(h) => h,
@@ -245,7 +340,7 @@ impl Core {
                 m.table.mark(c, MergeMark::Held);
             }
         }
-        res
+        res.map(|_| UnitWrite::Done)
     }
 
     /// A data chunk for `s`, auto-extending its store if that is what it takes.
@@ -313,32 +408,73 @@ impl Core {
         Ok(())
     }
 
+    /// Reads a snapshot: chunks with an exception from where it points, the others from
+    /// the origin, a run of them in one read while their units' locks are held (an origin
+    /// write copies a chunk before changing it, under that lock). As on the write path,
+    /// a lock that is not free ends the run before waiting.
     pub fn snap_read(&self, s: &Arc<Snap>, buf: &mut [u8], off: u64) -> VolumeResult<()> {
+        /// Most units locked at once: far fewer than the stripes, so no stripe is taken
+        /// twice.
+        const MAX_UNITS: usize = 256;
         let _g = self.gate();
         Self::snap_usable(s)?;
         let end = off + buf.len() as u64;
         check_bounds(self.origin.size(), off, buf.len() as u64)?;
         let st = self.state();
         let cs = s.chunk_size();
+        let mut guards = Vec::new();
+        let mut locked = None;
+        // Origin bytes [from, to) still to read, all under `guards`.
+        let (mut from, mut to) = (off, off);
         let mut pos = off;
         while pos < end {
             let c = pos / cs;
             let within = pos - c * cs;
             let n = (cs - within).min(end - pos);
-            let part = &mut buf[(pos - off) as usize..(pos - off + n) as usize];
-            // The origin keeps this chunk's point-in-time data until a write copies it,
-            // which needs this unit's lock exclusively.
-            let _l = self
-                .unit_lock(c * cs / st.unit)
-                .read()
-                .unwrap_or_else(|p| p.into_inner());
+            let unit = c * cs / st.unit;
+            if locked != Some(unit) {
+                if guards.len() == MAX_UNITS {
+                    self.origin_part(buf, off, from, to)?;
+                    (from, to) = (pos, pos);
+                    guards.clear();
+                }
+                let lock = self.unit_lock(unit);
+                let g = match lock.try_read() {
+                    Ok(g) => g,
+                    Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                    Err(std::sync::TryLockError::WouldBlock) => {
+                        self.origin_part(buf, off, from, to)?;
+                        (from, to) = (pos, pos);
+                        guards.clear();
+                        lock.read().unwrap_or_else(|p| p.into_inner())
+                    }
+                };
+                guards.push(g);
+                locked = Some(unit);
+            }
             match s.table.get(c) {
-                Some(t) => self.read_target(&st, t, within, part)?,
-                None => self.origin.read_at(part, pos)?,
+                Some(t) => {
+                    self.origin_part(buf, off, from, to)?;
+                    let part = &mut buf[(pos - off) as usize..(pos - off + n) as usize];
+                    self.read_target(&st, t, within, part)?;
+                    (from, to) = (pos + n, pos + n);
+                }
+                None => to = pos + n,
             }
             pos += n;
         }
+        self.origin_part(buf, off, from, to)?;
+        drop(guards);
         Self::snap_usable(s)
+    }
+
+    /// Reads origin bytes `[from, to)` into their place in `buf`, which starts at `off`.
+    fn origin_part(&self, buf: &mut [u8], off: u64, from: u64, to: u64) -> VolumeResult<()> {
+        if from == to {
+            return Ok(());
+        }
+        let part = &mut buf[(from - off) as usize..(to - off) as usize];
+        self.origin.read_at(part, from)
     }
 
     pub fn snap_write(&self, s: &Arc<Snap>, buf: &[u8], off: u64, fua: bool) -> VolumeResult<()> {
