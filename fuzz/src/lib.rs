@@ -14,6 +14,7 @@ use rvm::block::{BlockDevice, MemDevice};
 use rvm::engine::{LinearVolume, Piece, Volume};
 use std::sync::Arc;
 
+pub mod control;
 pub mod iscsi;
 pub mod nbd;
 pub mod seeds;
@@ -34,6 +35,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("iscsi_login", iscsi::iscsi_login),
     ("iscsi_pdu", iscsi::iscsi_pdu),
     ("scsi_cdb", iscsi::scsi_cdb),
+    ("control_request", control::control_request),
 ];
 
 /// A volume of `size` bytes in memory, as the protocol targets serve.

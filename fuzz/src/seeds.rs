@@ -494,5 +494,23 @@ pub fn all() -> Vec<Seed> {
     store_seeds(&mut out);
     nbd_seeds(&mut out);
     iscsi_seeds(&mut out);
+    control_seeds(&mut out);
     out
+}
+
+fn control_seeds(out: &mut Vec<Seed>) {
+    use rvm::daemon::control::wire::{frame, Kind, Request};
+    let req = Request {
+        argv: ["rvm", "lvcreate", "-L", "10G", "-n", "vol", "vg0"]
+            .iter()
+            .map(Into::into)
+            .collect(),
+        cwd: "/root".into(),
+        vars: vec![("RVM_SYSTEM_DIR".into(), "/etc/rvm".into())],
+        interactive: true,
+    };
+    let mut stream = frame(Kind::Request, &req.encode());
+    out.push(("control_request", "lvcreate".into(), stream.clone()));
+    stream.extend_from_slice(&frame(Kind::Answer, b"y\n"));
+    out.push(("control_request", "lvcreate-answered".into(), stream));
 }
