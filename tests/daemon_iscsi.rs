@@ -6,6 +6,7 @@
 
 mod common;
 mod daemon_common;
+mod iscsi_common;
 use common::*;
 use daemon_common::*;
 
@@ -205,5 +206,37 @@ fn targets_and_luns_added_while_serving_are_served_at_once() {
     assert!(!o.status.success(), "a deleted target still answers: {o:?}");
     // The other targets were not disturbed.
     assert!(tool_ok(30, "iscsi-inq", &["-i", KVM1, &url(&d, T1, "")]).contains("DIRECT_ACCESS"));
+    d.stop();
+}
+
+#[test]
+fn a_session_open_during_lvextend_gets_capacity_data_has_changed() {
+    let s = setup();
+    let d = Daemon::start(&s);
+    let mut r = iscsi_common::session(d.iscsi, T1);
+    assert_eq!(r.tur(), Some(0), "past the power-on unit attention");
+    s.ok(&["lvextend", "-L", "+32m", "vg0/vol1"]);
+    let itt = r.command(0, &[0; 6], 0x80, 0, &[]);
+    let (status, _, sense) = r.status(itt).unwrap();
+    assert_eq!(status, 2, "CHECK CONDITION expected");
+    assert_eq!(
+        (sense[2] & 0x0f, sense[12], sense[13]),
+        (6, 0x2a, 0x09),
+        "UNIT ATTENTION / CAPACITY DATA HAS CHANGED"
+    );
+    // READ CAPACITY(16) on the same session gives the new size.
+    let itt = r.command(
+        0,
+        &[0x9e, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0],
+        0xc0,
+        32,
+        &[],
+    );
+    let (status, data, _) = r.status(itt).unwrap();
+    assert_eq!(status, 0);
+    let last = u64::from_be_bytes(data[..8].try_into().unwrap());
+    let block = u32::from_be_bytes(data[8..12].try_into().unwrap()) as u64;
+    assert_eq!((last + 1) * block, 96 << 20);
+    r.logout();
     d.stop();
 }
