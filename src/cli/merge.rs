@@ -187,9 +187,10 @@ fn merging_snapshot(vg: &Vg, origin: &str) -> Option<String> {
         .map(|s| s.name.clone())
 }
 
-/// Starts a detached `rvm lvpoll` for every recorded merge into the origins among
-/// `names` (every origin of the VG when `None`), as LVM2's activation hands merges to
-/// lvmpolld. A poller that finds the origin open elsewhere exits at once.
+/// Resumes every recorded merge into the origins among `names` (every origin of the VG
+/// when `None`): in the daemon by opening the origin there; otherwise with a detached
+/// `rvm lvpoll`, as LVM2's activation hands merges to lvmpolld (a poller that finds the
+/// origin open elsewhere exits at once).
 pub fn resume_merges(ctx: &Ctx<'_>, vg: &Vg, names: Option<&[String]>) {
     for lv in &vg.lvs {
         let Some(info) = lv.snapshot().filter(|i| i.merging) else {
@@ -199,7 +200,22 @@ pub fn resume_merges(ctx: &Ctx<'_>, vg: &Vg, names: Option<&[String]>) {
             continue;
         };
         let named = names.is_none_or(|n| n.iter().any(|x| *x == origin.name || *x == lv.name));
-        if named {
+        if !named {
+            continue;
+        }
+        if ctx.hosts.long_lived() {
+            // The daemon: opening the origin resumes the merge, and it runs on here.
+            let opened = ctx
+                .hosts
+                .host(ctx.env, &vg.name)
+                .and_then(|h| h.volume(ctx.env, &origin.name));
+            if let Err(e) = opened {
+                ctx.env.warn(format!(
+                    "WARNING: Cannot resume the merge into {}/{}: {e}",
+                    vg.name, origin.name
+                ));
+            }
+        } else {
             spawn_poller(ctx, &vg.name, &origin.name);
         }
     }

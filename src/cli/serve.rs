@@ -80,8 +80,9 @@ impl Prompt for ClientPrompt<'_> {
 }
 
 impl DaemonRunner {
-    /// Why the daemon will not run this request, if it will not.
-    fn refusal(&self, request: &Request, vars: &Vars) -> Option<String> {
+    /// Readies this thread to run `request` (the caller's working directory); or says
+    /// why the daemon will not run it.
+    fn prepare(&self, request: &Request, vars: &Vars) -> Option<String> {
         let ours = self.daemon.system_dir();
         let theirs = vars.system_dir();
         let same = |a: &std::path::Path, b: &std::path::Path| {
@@ -119,7 +120,7 @@ impl Runner for DaemonRunner {
         let vars = Vars::from_lookup(|k| request.var(k).cloned());
         let mut out = client.stdout();
         let mut err = std::io::LineWriter::new(client.stderr());
-        if let Some(why) = self.refusal(request, &vars) {
+        if let Some(why) = self.prepare(request, &vars) {
             let _ = writeln!(err, "  {why}");
             return super::EXIT_FAILURE;
         }

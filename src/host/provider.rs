@@ -64,6 +64,12 @@ pub trait HostProvider: Send + Sync {
     /// The command is over. Transient hosts close (commit, flush, release their locks);
     /// long-lived ones stay.
     fn finish(&self) -> Finished;
+
+    /// Whether the hosts outlive the command (the daemon's): a merge they resume runs on
+    /// here, so it needs no background process.
+    fn long_lived(&self) -> bool {
+        false
+    }
 }
 
 /// The open hosts of one provider, by VG id.
@@ -163,6 +169,10 @@ impl HostProvider for Hosts {
 
     fn live(&self, vg: &Vg, lv: &Lv) -> Option<LiveLv> {
         self.open.get(&vg.id)?.live(lv)
+    }
+
+    fn long_lived(&self) -> bool {
+        self.persistent
     }
 
     fn finish(&self) -> Finished {
