@@ -357,23 +357,9 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
-    loop {
-        let stream = match listener.accept() {
-            Ok((stream, _)) => stream,
-            Err(e) => {
-                if shared.stopping.load(Ordering::Acquire) {
-                    return;
-                }
-                // Out of descriptors or memory: back off instead of spinning on the error.
-                if e.kind() != io::ErrorKind::Interrupted {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                continue;
-            }
-        };
-        if shared.stopping.load(Ordering::Acquire) {
-            return;
-        }
+    while let Some(stream) =
+        crate::net::next_connection(&shared.stopping, || listener.accept().map(|(s, _)| s))
+    {
         let id = shared.next_conn.fetch_add(1, Ordering::Relaxed);
         let Ok(clone) = stream.try_clone() else {
             continue;

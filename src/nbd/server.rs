@@ -179,23 +179,9 @@ pub fn start_on(
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
-    loop {
-        let stream = match listener.accept() {
-            Ok((stream, _)) => stream,
-            Err(e) => {
-                if shared.stopping.load(Ordering::Acquire) {
-                    return;
-                }
-                // Out of descriptors or memory: back off instead of spinning on the error.
-                if !matches!(e.kind(), io::ErrorKind::Interrupted) {
-                    thread::sleep(Duration::from_millis(50));
-                }
-                continue;
-            }
-        };
-        if shared.stopping.load(Ordering::Acquire) {
-            return;
-        }
+    while let Some(stream) =
+        crate::net::next_connection(&shared.stopping, || listener.accept().map(|(s, _)| s))
+    {
         let Ok(socket) = stream.try_clone() else {
             continue;
         };

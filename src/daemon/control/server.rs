@@ -260,22 +260,9 @@ impl Drop for ControlServer {
 }
 
 fn accept_loop(listener: UnixListener, shared: Arc<Shared>) {
-    loop {
-        let stream = match listener.accept() {
-            Ok((s, _)) => s,
-            Err(e) => {
-                if shared.stopping.load(Ordering::Acquire) {
-                    return;
-                }
-                if e.kind() != io::ErrorKind::Interrupted {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                continue;
-            }
-        };
-        if shared.stopping.load(Ordering::Acquire) {
-            return;
-        }
+    while let Some(stream) =
+        crate::net::next_connection(&shared.stopping, || listener.accept().map(|(s, _)| s))
+    {
         let id = shared.next.fetch_add(1, Ordering::Relaxed);
         let Ok(clone) = stream.try_clone() else {
             continue;
