@@ -175,6 +175,15 @@ impl Core {
                 }
             }
         }
+        // Snapshots invalidated since the last commit: this write is held until their
+        // header says so, and joins that commit with their header (see `Snap::invalidate`).
+        let unsaved: Vec<Arc<Snap>> = st
+            .snaps
+            .iter()
+            .filter(|s| s.invalid_unsaved())
+            .cloned()
+            .collect();
+        undurable |= !unsaved.is_empty();
         if cows.is_empty() && merge_now.is_empty() && !wait_merge && !undurable {
             if held_now {
                 let mut shard = self.held.shard(u);
@@ -201,7 +210,7 @@ impl Core {
             }
         };
         let mut entries = Vec::new();
-        let mut headers = Vec::new();
+        let mut headers = unsaved;
         let mut marks = Vec::new();
         let mut res = Ok(());
         for w in &cows {
