@@ -91,10 +91,19 @@ fn settings(env: &Env) -> EngineSettings {
         threshold = 50;
     }
     let percent = env.config.snapshot_autoextend_percent();
+    let defaults = EngineSettings::default();
+    // Not an LVM2 key: the longest a copied chunk waits for its group commit when no
+    // client flushes. The crash harness sets it high, so that commits happen only where
+    // its workload asks for them and a seed replays the very same writes.
+    let commit_interval = match env.config.int("activation/rvm_commit_interval_ms") {
+        Some(ms) if ms > 0 => std::time::Duration::from_millis(ms as u64),
+        _ => defaults.commit_interval,
+    };
     EngineSettings {
         autoextend_threshold: threshold.min(100) as u32,
         autoextend_percent: percent.clamp(0, 10_000) as u32,
-        ..EngineSettings::default()
+        commit_interval,
+        ..defaults
     }
 }
 
