@@ -305,7 +305,13 @@ impl VgHost {
             }
             None => {
                 let has_snaps = self.state().vg.snapshots_of(&lv.id).next().is_some();
-                if has_snaps {
+                // A family stays open after its last snapshot goes (removed or merged):
+                // the LV is served by that engine, never by a second, linear one beside
+                // it, or a snapshot taken later would miss the linear volume's writes.
+                let open = self.state().families.get(&lv.id).cloned();
+                if let Some(family) = open {
+                    Backend::Origin(family)
+                } else if has_snaps {
                     Backend::Origin(self.family_locked(env, &lv.id, None)?)
                 } else {
                     let mut st = self.state();
