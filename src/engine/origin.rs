@@ -115,7 +115,7 @@ impl Origin {
                     replay.header.merge_total,
                 ),
                 Err(EngineError::NoHeader(_)) => {
-                    let store = ExceptionStore::create(
+                    let store = ExceptionStore::create_invalid(
                         spec.id,
                         origin.id,
                         i.store_id,
