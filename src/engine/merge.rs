@@ -39,6 +39,11 @@ impl Origin {
     /// on; the host removes its LV when the merge finishes.
     pub fn start_merge(&self, id: &Id) -> EngineResult<()> {
         let core = &self.core;
+        // A merge that just finished holds the gate until it has left the state: its
+        // snapshot may already be gone from the VG, and this merge must not be refused
+        // for it. (Only for the check: the host's transaction below must not wait under
+        // the gate.)
+        drop(core.gate.read().unwrap_or_else(|p| p.into_inner()));
         let st = core.state();
         let m = st
             .snaps
