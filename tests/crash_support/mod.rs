@@ -663,7 +663,9 @@ impl Proc {
     }
 
     /// A clean shutdown: every open volume flushed in name order (so the writes come in
-    /// the same order on every run), then every host closed.
+    /// the same order on every run), then every host closed. After a power failure it
+    /// fails, but it still stops every engine thread: nothing of this process may touch
+    /// the disks once the machine boots again.
     pub fn shutdown(self) -> Result<(), String> {
         let mut vols: Vec<(String, Arc<rvm::host::LvVolume>)> =
             self.vols.borrow_mut().drain().collect();
@@ -686,6 +688,15 @@ impl Proc {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+}
+
+impl Drop for Proc {
+    /// A process dropped without `shutdown` (an early return, a panic) still stops its
+    /// engines, so that no thread of it flushes onto the disks of the next boot.
+    fn drop(&mut self) {
+        self.vols.borrow_mut().clear();
+        let _ = self.hosts.close_all();
     }
 }
 
