@@ -95,6 +95,12 @@ impl Snap {
         self.valid.store(false, Ordering::Release);
     }
 
+    /// May hold a copy other snapshots borrow: only a read-only one may (see
+    /// `Core::cow_chunk`).
+    pub fn lends(&self) -> bool {
+        self.read_only.load(Ordering::Acquire)
+    }
+
     /// Invalid in memory, not yet on disk: origin writes must wait for the next commit.
     pub fn invalid_unsaved(&self) -> bool {
         self.invalid_unsaved.load(Ordering::Acquire)

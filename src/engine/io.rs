@@ -268,8 +268,13 @@ impl Core {
         s.store.borrow() || (self.try_extend(s) && s.store.borrow())
     }
 
-    /// Copies one origin chunk once, into the newest lacking snapshot with room, and points
-    /// every other lacking snapshot at that copy. Snapshots with no room become invalid.
+    /// Copies one origin chunk once, into the newest lacking read-only snapshot with room,
+    /// and points every other lacking snapshot at that copy; with no such snapshot, each
+    /// lacking snapshot gets a copy of its own. Snapshots with no room become invalid.
+    ///
+    /// A writable snapshot never lends its copy: writing a chunk others borrow takes a
+    /// second chunk of its store (the lent one stays theirs), and a store sized for the
+    /// whole origin (`-l 100%ORIGIN`, the largest there is) has no room for that.
     fn cow_chunk(
         &self,
         _st: &State,
@@ -279,7 +284,7 @@ impl Core {
         headers: &mut Vec<Arc<Snap>>,
     ) -> VolumeResult<()> {
         let mut owner = None;
-        for s in w.lacking.iter().rev() {
+        for s in w.lacking.iter().rev().filter(|s| s.lends()) {
             if let Some(z) = self.alloc_for(s) {
                 owner = Some((s.clone(), z));
                 break;
@@ -287,8 +292,19 @@ impl Core {
         }
         let Some((o, z)) = owner else {
             for s in &w.lacking {
-                s.invalidate();
-                headers.push(s.clone());
+                // A read-only one here had no room even for the copy it would have lent.
+                let own = if s.lends() { None } else { self.alloc_for(s) };
+                match own {
+                    Some(z) => {
+                        s.store.write(z, 0, old)?;
+                        s.table.insert(w.chunk, Target::new(s.store_id(), z));
+                        entries.push((s.clone(), Snap::exception(w.chunk, s, z)));
+                    }
+                    None => {
+                        s.invalidate();
+                        headers.push(s.clone());
+                    }
+                }
             }
             return Ok(());
         };

@@ -395,8 +395,11 @@ impl Core {
                 continue;
             }
             r.store.read(z, 0, &mut buf).map_err(EngineError::io)?;
+            // The newest read-only borrower takes the copy for all; a writable snapshot
+            // never lends (see `Core::cow_chunk`), so without one each takes its own.
+            // Every borrower has room for it: borrowing reserved it.
             let mut owner = None;
-            for s in borrowers.iter().rev() {
+            for s in borrowers.iter().rev().filter(|s| s.lends()) {
                 s.store.unborrow();
                 match s.store.alloc() {
                     Some(nz) => {
@@ -409,7 +412,23 @@ impl Core {
                     }
                 }
             }
-            let Some((o, nz)) = owner else { continue };
+            let Some((o, nz)) = owner else {
+                for s in borrowers.iter().filter(|s| s.is_valid() && !s.lends()) {
+                    let Some(old) = s.table.get(c) else { continue };
+                    s.store.unborrow();
+                    let Some(nz) = s.store.alloc() else {
+                        s.invalidate();
+                        headers.push((*s).clone());
+                        continue;
+                    };
+                    s.store.write(nz, 0, &buf).map_err(EngineError::io)?;
+                    let mut t = Target::new(s.store_id(), nz);
+                    t.merge = old.merge;
+                    s.table.insert(c, t);
+                    entries.push(((*s).clone(), Snap::exception(c, s, nz)));
+                }
+                continue;
+            };
             o.store.write(nz, 0, &buf).map_err(EngineError::io)?;
             for s in borrowers.iter().filter(|s| s.is_valid()) {
                 let Some(old) = s.table.get(c) else { continue };
