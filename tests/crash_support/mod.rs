@@ -93,6 +93,14 @@ impl Machine {
         env
     }
 
+    /// [`Machine::env`] with [`PROC_CONFIG`]: engine commits only where the work forces
+    /// them, so that what a command writes does not depend on timing.
+    pub fn proc_env(&self, devs: &[Arc<dyn BlockDevice>]) -> Env {
+        let mut env = self.env(devs);
+        env.config = Config::parse(PROC_CONFIG).unwrap();
+        env
+    }
+
     /// Index of the PV at `path`.
     pub fn index_of(&self, path: &Path) -> Option<usize> {
         self.paths.iter().position(|p| p == path)
@@ -553,8 +561,7 @@ pub struct Proc {
 impl Proc {
     /// Boots on `devs` (PV `i` of the machine is `devs[i]`).
     pub fn boot(m: &Machine, devs: &[Arc<dyn BlockDevice>]) -> Proc {
-        let mut env = m.env(devs);
-        env.config = Config::parse(PROC_CONFIG).unwrap();
+        let mut env = m.proc_env(devs);
         let hosts = rvm::host::Hosts::persistent();
         env.observer = Some(rvm::host::HostProvider::observer(&hosts));
         Proc {
@@ -710,4 +717,38 @@ pub fn tag_of(sec: &[u8], off: u64) -> Option<u32> {
     w.copy_from_slice(&sec[..8]);
     let tag = ((u64::from_le_bytes(w) ^ off) >> 40) as u32;
     (tag != 0 && sec == &pattern(tag, off, sec.len())[..]).then_some(tag)
+}
+
+/// The outcomes a sweep tries at one cut point of a write log: nothing unflushed kept,
+/// everything kept, every subset of the pending writes when there are at most four (else
+/// six random mixes, some reordered), and torn prefixes. The first two come first.
+pub fn outcomes(
+    cut: &rvm::block::Cut<'_>,
+    rng: &mut rvm::block::SplitMix,
+) -> Vec<(String, Vec<rvm::block::Survivor>)> {
+    let mut out = vec![
+        ("nothing unflushed kept".to_string(), cut.drop_all()),
+        ("everything kept".to_string(), cut.keep_all()),
+    ];
+    match cut.all_subsets(4) {
+        Some(all) => {
+            for (i, s) in all.into_iter().enumerate() {
+                out.push((format!("subset #{i}"), s));
+            }
+        }
+        None => {
+            for i in 0..6 {
+                let chaos = rvm::block::Chaos {
+                    keep: 0.5,
+                    tear: 0.2,
+                    reorder: i % 3 == 2,
+                };
+                out.push((format!("random #{i}"), cut.random(rng, chaos)));
+            }
+        }
+    }
+    for (i, s) in cut.torn_prefixes(3).into_iter().enumerate() {
+        out.push((format!("torn #{i}"), s));
+    }
+    out
 }
