@@ -95,9 +95,9 @@ impl Snap {
         self.valid.store(false, Ordering::Release);
     }
 
-    /// May hold a copy other snapshots borrow: only a read-only one may (see
-    /// `Core::cow_chunk`).
-    pub fn lends(&self) -> bool {
+    /// Shares copies of origin chunks with other snapshots (lends or borrows them): only a
+    /// read-only one does (see `Core::cow_chunk`).
+    pub fn shares(&self) -> bool {
         self.read_only.load(Ordering::Acquire)
     }
 
