@@ -13,7 +13,7 @@
 
 mod crash_support;
 use crash_support::*;
-use rvm::block::{BlockDevice, Chaos, CrashPlan, Cut, FaultDomain, SplitMix, Survivor, WriteLog};
+use rvm::block::{BlockDevice, CrashPlan, FaultDomain, SplitMix, WriteLog};
 use std::sync::Arc;
 
 const PV_SIZE: u64 = 4 * MIB;
@@ -265,35 +265,6 @@ fn crash_the_recovery(
         }
     }
     Ok(())
-}
-
-/// The outcomes tried at one cut point.
-fn outcomes(cut: &Cut<'_>, rng: &mut SplitMix) -> Vec<(String, Vec<Survivor>)> {
-    let mut out = vec![
-        ("nothing unflushed kept".to_string(), cut.drop_all()),
-        ("everything kept".to_string(), cut.keep_all()),
-    ];
-    match cut.all_subsets(4) {
-        Some(all) => {
-            for (i, s) in all.into_iter().enumerate() {
-                out.push((format!("subset #{i}"), s));
-            }
-        }
-        None => {
-            for i in 0..6 {
-                let chaos = Chaos {
-                    keep: 0.5,
-                    tear: 0.2,
-                    reorder: i % 3 == 2,
-                };
-                out.push((format!("random #{i}"), cut.random(rng, chaos)));
-            }
-        }
-    }
-    for (i, s) in cut.torn_prefixes(3).into_iter().enumerate() {
-        out.push((format!("torn #{i}"), s));
-    }
-    out
 }
 
 fn sweep(sc: &Scenario) -> Tally {

@@ -272,3 +272,49 @@ fn crashes_at_random_points_lose_nothing_flushed() {
         crash_run(seed);
     }
 }
+
+/// A snapshot whose LV was committed but whose store was never initialised (power failed in
+/// between) opens invalid, and stays invalid when power fails again at any write of that
+/// open: it never becomes a valid snapshot of a point in time it never had.
+#[test]
+fn an_interrupted_creation_stays_invalid_when_its_recovery_is_interrupted() {
+    let mut cut = 0;
+    for k in 1u64.. {
+        let dom = FaultDomain::new(k);
+        let mut rig = Rig::faulty(&dom, 32 * MIB, MIB);
+        let origin = rig.open();
+        origin
+            .write_at(&pattern(1, 0, MIB as usize), 0, false)
+            .unwrap();
+        // The LV is committed ("lvcreate -s"), then power fails before the engine ran.
+        let spec = rig.snapshot_spec(2 * MIB, 4096, true);
+        origin.flush().unwrap();
+        origin.close().unwrap();
+        drop(origin);
+        // The first boot after it fails at its k-th write.
+        dom.crash_at(dom.mutations() + k, CrashPlan::drop_all());
+        let first = Origin::open(
+            rig.origin.clone(),
+            rig.host.specs(),
+            rig.settings.clone(),
+            rig.host.clone(),
+        );
+        let finished = !dom.crashed();
+        if let Ok(o) = first {
+            let _ = o.close();
+        }
+        dom.revive();
+        let origin = rig.open();
+        let snap = origin.snapshot(&spec.id).unwrap();
+        assert!(
+            !snap.status().valid,
+            "power failed at write {k} of the first boot: the snapshot came back valid"
+        );
+        origin.close().unwrap();
+        if finished {
+            break;
+        }
+        cut += 1;
+    }
+    assert!(cut >= 3, "only {cut} writes in the first boot");
+}

@@ -120,3 +120,61 @@ fn merges_that_make_no_sense_are_refused() {
     );
     assert!(origin.wait_merge(Duration::from_secs(60)));
 }
+
+/// The metadata host of [`a_merge_asked_for_as_the_previous_one_ends_starts`]: it lets the
+/// test know when a merge's end is being recorded, and takes its time recording it.
+struct SlowFinish {
+    inner: std::sync::Arc<TestHost>,
+    finishing: std::sync::mpsc::Sender<()>,
+}
+
+impl rvm::engine::MetadataHost for SlowFinish {
+    fn extend_snapshot(
+        &self,
+        s: &rvm::format::id::Id,
+        extra: u64,
+    ) -> Result<Vec<rvm::engine::Piece>, rvm::engine::HostError> {
+        self.inner.extend_snapshot(s, extra)
+    }
+
+    fn merge_started(&self, s: &rvm::format::id::Id) -> Result<(), rvm::engine::HostError> {
+        self.inner.merge_started(s)
+    }
+
+    fn merge_finished(&self, s: &rvm::format::id::Id) -> Result<(), rvm::engine::HostError> {
+        // Recorded: a host watching its VG now sees the snapshot gone.
+        let r = self.inner.merge_finished(s);
+        let _ = self.finishing.send(());
+        std::thread::sleep(Duration::from_millis(200));
+        r
+    }
+}
+
+/// A merge asked for while the previous merge into the same origin is recording its end
+/// (its snapshot already gone from the VG) waits for that end instead of being refused.
+#[test]
+fn a_merge_asked_for_as_the_previous_one_ends_starts() {
+    let mut rig = Rig::mem(64 * MIB, 4 * MIB);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let host = std::sync::Arc::new(SlowFinish {
+        inner: rig.host.clone(),
+        finishing: tx,
+    });
+    let origin =
+        rvm::engine::Origin::open(rig.origin.clone(), Vec::new(), rig.settings.clone(), host)
+            .unwrap();
+    let size = origin.size() as usize;
+    let first = rig.snapshot(&origin, 8 * MIB, 4096, true);
+    origin.write_at(&pattern(1, 0, size), 0, false).unwrap();
+    let second = rig.snapshot(&origin, 8 * MIB, 4096, true);
+    origin.write_at(&pattern(2, 0, size), 0, false).unwrap();
+    origin.start_merge(&first.id()).unwrap();
+    rx.recv_timeout(Duration::from_secs(60)).unwrap();
+    // The first merge is recording its end now.
+    origin
+        .start_merge(&second.id())
+        .expect("the second merge starts once the first has ended");
+    assert!(origin.wait_merge(Duration::from_secs(60)));
+    assert_same("origin", &read_all(&origin), &pattern(1, 0, size));
+    origin.close().unwrap();
+}

@@ -104,7 +104,8 @@ impl Core {
         }
         // Copied chunks durable before any exception that points at them.
         flush_all(&devices)?;
-        let mut plans: Vec<(Arc<Snap>, Option<PlannedLog>, u64)> = Vec::new();
+        // (snapshot, its log writes, header seqno, the header written says invalid)
+        let mut plans: Vec<(Arc<Snap>, Option<PlannedLog>, u64, bool)> = Vec::new();
         for (s, entries) in per_snap {
             let plan = if entries.is_empty() || !s.is_valid() {
                 None
@@ -120,6 +121,8 @@ impl Core {
             if let Some(p) = &plan {
                 s.store.write_planned(p)?;
             }
+            // Read before encoding: the flag is only ever added, so the header has it too.
+            let invalid = s.store.header_state().flags & FLAG_INVALID != 0;
             let (slot, block, mut seqno) = s.store.next_header(s.table.len(), plan.as_ref());
             s.store.write_header(slot, &block)?;
             if s.store.header_state().flags & FLAG_INVALID != 0 {
@@ -132,12 +135,16 @@ impl Core {
                 let (slot, block) = s.store.header_block(seqno, s.table.len(), plan.as_ref());
                 s.store.write_header(slot, &block)?;
             }
-            plans.push((s, plan, seqno));
+            plans.push((s, plan, seqno, invalid));
         }
         // Exceptions durable before the origin writes they protect are released.
         flush_all(&devices)?;
         let mut plans_merging = Vec::new();
-        for (s, plan, seqno) in plans {
+        for (s, plan, seqno, invalid) in plans {
+            if invalid {
+                // Durably invalid: origin writes it lacks may reach the disk again.
+                s.invalid_unsaved.store(false, Ordering::Release);
+            }
             if s.is_merging() {
                 plans_merging.push(s.clone());
             }

@@ -22,6 +22,9 @@ pub(crate) struct Snap {
     pub table: ExceptionTable,
     pub read_only: AtomicBool,
     pub valid: AtomicBool,
+    /// Invalid in memory, but its header on disk still says valid: until a commit writes
+    /// that header, no origin write it lacks may reach the disk (see `invalidate`).
+    pub invalid_unsaved: AtomicBool,
     pub merging: AtomicBool,
     /// Set when the snapshot left the origin (removed or merged); its handles fail.
     pub removed: AtomicBool,
@@ -42,6 +45,7 @@ impl Snap {
             table: ExceptionTable::default(),
             read_only: AtomicBool::new(ro),
             valid: AtomicBool::new(true),
+            invalid_unsaved: AtomicBool::new(false),
             merging: AtomicBool::new(false),
             removed: AtomicBool::new(false),
             shared: Mutex::new(ChunkMap::default()),
@@ -73,9 +77,33 @@ impl Snap {
 
     /// Marks the snapshot invalid in memory at once and in its header at the next commit;
     /// the caller holds any origin write that needed this snapshot until that commit.
+    ///
+    /// Until that header is durable the snapshot still opens valid after a crash, so every
+    /// origin write waits for that commit too (held, like the write that overflowed it):
+    /// once it stops taking copies, a write it lacks that reached the disk first would be
+    /// read back as its point in time.
     pub fn invalidate(&self) {
+        let mut newly = false;
+        self.store.update_header(|h| {
+            newly = h.flags & FLAG_INVALID == 0;
+            h.flags |= FLAG_INVALID;
+        });
+        // Set before `valid` drops: a writer that finds it invalid also finds it unsaved.
+        if newly {
+            self.invalid_unsaved.store(true, Ordering::Release);
+        }
         self.valid.store(false, Ordering::Release);
-        self.store.update_header(|h| h.flags |= FLAG_INVALID);
+    }
+
+    /// Shares copies of origin chunks with other snapshots (lends or borrows them): only a
+    /// read-only one does (see `Core::cow_chunk`).
+    pub fn shares(&self) -> bool {
+        self.read_only.load(Ordering::Acquire)
+    }
+
+    /// Invalid in memory, not yet on disk: origin writes must wait for the next commit.
+    pub fn invalid_unsaved(&self) -> bool {
+        self.invalid_unsaved.load(Ordering::Acquire)
     }
 
     /// The exception record for `chunk` pointing at `owner`'s `at`.

@@ -266,6 +266,15 @@ impl Core {
                 }
             }
         }
+        // Snapshots invalidated since the last commit: this write is held until their
+        // header says so, and joins that commit with their header (see `Snap::invalidate`).
+        let unsaved: Vec<Arc<Snap>> = st
+            .snaps
+            .iter()
+            .filter(|s| s.invalid_unsaved())
+            .cloned()
+            .collect();
+        undurable |= !unsaved.is_empty();
         if cows.is_empty() && merge_now.is_empty() && !wait_merge && !undurable {
             if held_now {
                 let mut shard = self.held.shard(u);
@@ -296,7 +305,7 @@ impl Core {
             }
         };
         let mut entries = Vec::new();
-        let mut headers = Vec::new();
+        let mut headers = unsaved;
         let mut marks = Vec::new();
         let mut res = Ok(());
         for w in &cows {
@@ -354,8 +363,14 @@ impl Core {
         s.store.borrow() || (self.try_extend(s) && s.store.borrow())
     }
 
-    /// Copies one origin chunk once, into the newest lacking snapshot with room, and points
-    /// every other lacking snapshot at that copy. Snapshots with no room become invalid.
+    /// Copies one origin chunk: once for the read-only snapshots lacking it (into the
+    /// newest with room; the others borrow that copy), and once for each lacking writable
+    /// snapshot, which keeps a copy of its own. Snapshots with no room become invalid.
+    ///
+    /// Writable snapshots share nothing: writing into a copy others borrow takes a second
+    /// chunk of its store (the lent one stays theirs), and writing into a borrowed copy
+    /// records the chunk a second time in its log; a store sized for the whole origin
+    /// (`-l 100%ORIGIN`, the largest there is) has room for neither.
     fn cow_chunk(
         &self,
         _st: &State,
@@ -365,35 +380,52 @@ impl Core {
         headers: &mut Vec<Arc<Snap>>,
     ) -> VolumeResult<()> {
         let mut owner = None;
-        for s in w.lacking.iter().rev() {
+        for s in w.lacking.iter().rev().filter(|s| s.shares()) {
             if let Some(z) = self.alloc_for(s) {
                 owner = Some((s.clone(), z));
                 break;
             }
         }
-        let Some((o, z)) = owner else {
-            for s in &w.lacking {
-                s.invalidate();
-                headers.push(s.clone());
-            }
-            return Ok(());
-        };
-        o.store.write(z, 0, old)?;
-        o.table.insert(w.chunk, Target::new(o.store_id(), z));
-        entries.push((o.clone(), Snap::exception(w.chunk, &o, z)));
+        // The shared copy is written before anyone points at it.
+        if let Some((o, z)) = &owner {
+            o.store.write(*z, 0, old)?;
+            o.table.insert(w.chunk, Target::new(o.store_id(), *z));
+            entries.push((o.clone(), Snap::exception(w.chunk, o, *z)));
+        }
         let mut shared = false;
-        for s in w.lacking.iter().filter(|s| !Arc::ptr_eq(s, &o)) {
-            if self.borrow_for(s) {
-                s.table.insert(w.chunk, Target::new(o.store_id(), z));
-                entries.push((s.clone(), Snap::exception(w.chunk, &o, z)));
-                shared = true;
-            } else {
-                s.invalidate();
-                headers.push(s.clone());
+        for s in &w.lacking {
+            if owner.as_ref().is_some_and(|(o, _)| Arc::ptr_eq(o, s)) {
+                continue;
+            }
+            if s.shares() {
+                // Borrows the owner's copy (with no owner, it had no room for one either).
+                match &owner {
+                    Some((o, z)) if self.borrow_for(s) => {
+                        s.table.insert(w.chunk, Target::new(o.store_id(), *z));
+                        entries.push((s.clone(), Snap::exception(w.chunk, o, *z)));
+                        shared = true;
+                    }
+                    _ => {
+                        s.invalidate();
+                        headers.push(s.clone());
+                    }
+                }
+                continue;
+            }
+            match self.alloc_for(s) {
+                Some(z) => {
+                    s.store.write(z, 0, old)?;
+                    s.table.insert(w.chunk, Target::new(s.store_id(), z));
+                    entries.push((s.clone(), Snap::exception(w.chunk, s, z)));
+                }
+                None => {
+                    s.invalidate();
+                    headers.push(s.clone());
+                }
             }
         }
-        if shared {
-            super::core::lock(&o.shared).insert(z, w.chunk);
+        if let (Some((o, z)), true) = (&owner, shared) {
+            super::core::lock(&o.shared).insert(*z, w.chunk);
         }
         Ok(())
     }

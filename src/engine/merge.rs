@@ -39,6 +39,11 @@ impl Origin {
     /// on; the host removes its LV when the merge finishes.
     pub fn start_merge(&self, id: &Id) -> EngineResult<()> {
         let core = &self.core;
+        // A merge that just finished holds the gate until it has left the state: its
+        // snapshot may already be gone from the VG, and this merge must not be refused
+        // for it. (Only for the check: the host's transaction below must not wait under
+        // the gate.)
+        drop(core.gate.read().unwrap_or_else(|p| p.into_inner()));
         let st = core.state();
         let m = st
             .snaps
@@ -266,9 +271,11 @@ impl Core {
     }
 }
 
-/// Whether every live snapshot has a durable exception for every chunk of `[first, end)`.
+/// Whether every live snapshot has a durable exception for every chunk of `[first, end)`,
+/// and no snapshot is invalid in memory only (merged data must then wait for its header).
 fn others_durable(st: &State, first: u64, end: u64) -> bool {
-    st.snaps.iter().filter(|s| s.is_live()).all(|s| {
-        chunks(first, end, s.chunk_size()).all(|c| s.table.get(c).is_some_and(|t| t.durable))
-    })
+    !st.snaps.iter().any(|s| s.invalid_unsaved())
+        && st.snaps.iter().filter(|s| s.is_live()).all(|s| {
+            chunks(first, end, s.chunk_size()).all(|c| s.table.get(c).is_some_and(|t| t.durable))
+        })
 }

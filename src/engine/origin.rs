@@ -115,7 +115,7 @@ impl Origin {
                     replay.header.merge_total,
                 ),
                 Err(EngineError::NoHeader(_)) => {
-                    let store = ExceptionStore::create(
+                    let store = ExceptionStore::create_invalid(
                         spec.id,
                         origin.id,
                         i.store_id,
@@ -396,8 +396,12 @@ impl Core {
                 continue;
             }
             r.store.read(z, 0, &mut buf).map_err(EngineError::io)?;
+            // The newest read-only borrower takes the copy for the others; writable
+            // snapshots share nothing (see `Core::cow_chunk`), so a writable borrower (one
+            // made writable after it borrowed) takes its own. Every borrower has room for
+            // it: borrowing reserved it.
             let mut owner = None;
-            for s in borrowers.iter().rev() {
+            for s in borrowers.iter().rev().filter(|s| s.shares()) {
                 s.store.unborrow();
                 match s.store.alloc() {
                     Some(nz) => {
@@ -410,16 +414,30 @@ impl Core {
                     }
                 }
             }
-            let Some((o, nz)) = owner else { continue };
-            o.store.write(nz, 0, &buf).map_err(EngineError::io)?;
+            if let Some((o, nz)) = &owner {
+                o.store.write(*nz, 0, &buf).map_err(EngineError::io)?;
+            }
             for s in borrowers.iter().filter(|s| s.is_valid()) {
                 let Some(old) = s.table.get(c) else { continue };
-                let mut t = Target::new(o.store_id(), nz);
+                let (to, at) = match &owner {
+                    Some((o, nz)) if Arc::ptr_eq(s, o) || s.shares() => (o.clone(), *nz),
+                    _ => {
+                        s.store.unborrow();
+                        let Some(nz) = s.store.alloc() else {
+                            s.invalidate();
+                            headers.push((*s).clone());
+                            continue;
+                        };
+                        s.store.write(nz, 0, &buf).map_err(EngineError::io)?;
+                        ((*s).clone(), nz)
+                    }
+                };
+                let mut t = Target::new(to.store_id(), at);
                 t.merge = old.merge;
                 s.table.insert(c, t);
-                entries.push(((*s).clone(), Snap::exception(c, &o, nz)));
-                if !Arc::ptr_eq(s, &o) {
-                    lock(&o.shared).insert(nz, c);
+                entries.push(((*s).clone(), Snap::exception(c, &to, at)));
+                if !Arc::ptr_eq(s, &to) {
+                    lock(&to.shared).insert(at, c);
                 }
             }
         }

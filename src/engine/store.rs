@@ -6,7 +6,7 @@ use super::host::{EngineError, EngineResult};
 use super::linear::{LinearVolume, Piece};
 use super::volume::Volume;
 use crate::block::BlockDevice;
-use crate::format::cow::{self, Entry, LogSector, StoreHeader, SECTOR};
+use crate::format::cow::{self, Entry, LogSector, StoreHeader, FLAG_INVALID, SECTOR};
 use crate::format::id::Id;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -186,6 +186,30 @@ impl ExceptionStore {
         chunk_size: u64,
         pieces: Vec<Piece>,
     ) -> EngineResult<ExceptionStore> {
+        Self::init(snapshot, origin, store_id, chunk_size, pieces, 0)
+    }
+
+    /// Initialises, invalid from its first header on, the store of a snapshot whose
+    /// creation was cut short: a crash before a later commit must not leave it valid, a
+    /// point in time it never had.
+    pub fn create_invalid(
+        snapshot: Id,
+        origin: Id,
+        store_id: u32,
+        chunk_size: u64,
+        pieces: Vec<Piece>,
+    ) -> EngineResult<ExceptionStore> {
+        Self::init(snapshot, origin, store_id, chunk_size, pieces, FLAG_INVALID)
+    }
+
+    fn init(
+        snapshot: Id,
+        origin: Id,
+        store_id: u32,
+        chunk_size: u64,
+        pieces: Vec<Piece>,
+        flags: u32,
+    ) -> EngineResult<ExceptionStore> {
         cow::validate_chunk_size(chunk_size).map_err(EngineError::ChunkSize)?;
         let have: u64 = pieces.iter().map(|p| p.len).sum();
         let need = min_store_bytes(chunk_size);
@@ -204,7 +228,7 @@ impl ExceptionStore {
             chunk_size: chunk_size as u32,
             store_id,
             area_sectors: cow::area_sectors(chunk_size),
-            flags: 0,
+            flags,
             incompat: 0,
             ro_compat: 0,
             compat: 0,

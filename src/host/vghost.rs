@@ -91,10 +91,19 @@ fn settings(env: &Env) -> EngineSettings {
         threshold = 50;
     }
     let percent = env.config.snapshot_autoextend_percent();
+    let defaults = EngineSettings::default();
+    // Not an LVM2 key: the longest a copied chunk waits for its group commit when no
+    // client flushes. The crash harness sets it high, so that commits happen only where
+    // its workload asks for them and a seed replays the very same writes.
+    let commit_interval = match env.config.int("activation/rvm_commit_interval_ms") {
+        Some(ms) if ms > 0 => std::time::Duration::from_millis(ms as u64),
+        _ => defaults.commit_interval,
+    };
     EngineSettings {
         autoextend_threshold: threshold.min(100) as u32,
         autoextend_percent: percent.clamp(0, 10_000) as u32,
-        ..EngineSettings::default()
+        commit_interval,
+        ..defaults
     }
 }
 
@@ -296,7 +305,13 @@ impl VgHost {
             }
             None => {
                 let has_snaps = self.state().vg.snapshots_of(&lv.id).next().is_some();
-                if has_snaps {
+                // A family stays open after its last snapshot goes (removed or merged):
+                // the LV is served by that engine, never by a second, linear one beside
+                // it, or a snapshot taken later would miss the linear volume's writes.
+                let open = self.state().families.get(&lv.id).cloned();
+                if let Some(family) = open {
+                    Backend::Origin(family)
+                } else if has_snaps {
                     Backend::Origin(self.family_locked(env, &lv.id, None)?)
                 } else {
                     let mut st = self.state();

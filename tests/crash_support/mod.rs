@@ -93,6 +93,14 @@ impl Machine {
         env
     }
 
+    /// [`Machine::env`] with [`PROC_CONFIG`]: engine commits only where the work forces
+    /// them, so that what a command writes does not depend on timing.
+    pub fn proc_env(&self, devs: &[Arc<dyn BlockDevice>]) -> Env {
+        let mut env = self.env(devs);
+        env.config = Config::parse(PROC_CONFIG).unwrap();
+        env
+    }
+
     /// Index of the PV at `path`.
     pub fn index_of(&self, path: &Path) -> Option<usize> {
         self.paths.iter().position(|p| p == path)
@@ -532,4 +540,215 @@ impl SectorModel {
         }
         Ok(())
     }
+}
+
+/// The configuration a [`Proc`] boots with: no archives or backups (files beside the
+/// metadata, not part of what a crash can damage here), and engine group commits only where
+/// the workload forces them (a flush, FUA, a snapshot operation, a merge), never on the
+/// timer, so that a seed replays the very same writes.
+pub const PROC_CONFIG: &str = "backup {\n archive = 0\n backup = 0\n}\n\
+     activation {\n rvm_commit_interval_ms = 3600000\n}\n";
+
+/// A process of a simulated machine that keeps its VGs open as the daemon does: commands
+/// run in-process (`cli::run`) against its persistent hosts, so they stay coherent with the
+/// volumes it hands out by LV name; a merge runs in the process's open family.
+pub struct Proc {
+    pub env: Env,
+    pub hosts: rvm::host::Hosts,
+    vols: std::cell::RefCell<HashMap<String, Arc<rvm::host::LvVolume>>>,
+}
+
+impl Proc {
+    /// Boots on `devs` (PV `i` of the machine is `devs[i]`).
+    pub fn boot(m: &Machine, devs: &[Arc<dyn BlockDevice>]) -> Proc {
+        let mut env = m.proc_env(devs);
+        let hosts = rvm::host::Hosts::persistent();
+        env.observer = Some(rvm::host::HostProvider::observer(&hosts));
+        Proc {
+            env,
+            hosts,
+            vols: Default::default(),
+        }
+    }
+
+    /// Runs one command line in this process; Ok(stdout) or Err(the error line).
+    pub fn cmd(&self, line: &str) -> Result<String, String> {
+        use clap::Parser;
+        let argv = std::iter::once("rvm").chain(line.split_whitespace());
+        let cli = rvm::cli::args::Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        let ctx = rvm::cli::Ctx {
+            env: &self.env,
+            hosts: &self.hosts,
+            exports: &rvm::daemon::exports::DirectSink,
+            interactive: false,
+            config_text: None,
+        };
+        let mut out = Vec::new();
+        let r = rvm::cli::run(cli.cmd, &ctx, &mut out);
+        let done = rvm::host::HostProvider::finish(&self.hosts);
+        for w in done.warnings {
+            self.env.warn(w);
+        }
+        r.map(|_| String::from_utf8_lossy(&out).into_owned())
+            .map_err(|e| e.to_string())
+    }
+
+    pub fn host(&self, vg: &str) -> Result<Arc<rvm::host::VgHost>, String> {
+        rvm::host::HostProvider::host(&self.hosts, &self.env, vg).map_err(|e| e.to_string())
+    }
+
+    /// The VG as this process's host last saw it committed.
+    pub fn vg(&self, vg: &str) -> Result<Vg, String> {
+        Ok(self.host(vg)?.vg())
+    }
+
+    /// The volume of `vg/lv`, opened on first use (an origin's family resumes its merge).
+    pub fn volume(&self, vg: &str, lv: &str) -> Result<Arc<rvm::host::LvVolume>, String> {
+        let key = format!("{vg}/{lv}");
+        if let Some(v) = self.vols.borrow().get(&key) {
+            if !v.is_gone() {
+                return Ok(v.clone());
+            }
+        }
+        let v = self
+            .host(vg)?
+            .volume(&self.env, lv)
+            .map_err(|e| format!("opening {key}: {e}"))?;
+        self.vols.borrow_mut().insert(key, v.clone());
+        Ok(v)
+    }
+
+    /// Whether snapshot `vg/lv` is valid, as its open engine says (None if not open).
+    pub fn valid(&self, vg: &Vg, lv: &str) -> Option<bool> {
+        let lv = vg.lv(lv)?;
+        let live = rvm::host::HostProvider::live(&self.hosts, vg, lv)?;
+        live.status.map(|s| s.valid)
+    }
+
+    /// Waits until snapshot `vg/snap` is gone (its merge finished), `stop` says to give up
+    /// (power failed), or a minute passes. True if it finished.
+    pub fn wait_merged(
+        &self,
+        vg: &str,
+        snap: &str,
+        stop: impl Fn() -> bool,
+    ) -> Result<bool, String> {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        let host = self.host(vg)?;
+        loop {
+            if host.vg().lv(snap).is_none() {
+                return Ok(true);
+            }
+            if stop() {
+                return Ok(false);
+            }
+            if std::time::Instant::now() > until {
+                return Err(format!(
+                    "the merge of {vg}/{snap} did not finish in a minute"
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+    }
+
+    /// Resumes every recorded merge of `vg` (by opening its origin) and waits for it.
+    pub fn finish_merges(&self, vg: &str, stop: impl Fn() -> bool) -> Result<(), String> {
+        let model = self.vg(vg)?;
+        for lv in &model.lvs {
+            let Some(info) = lv.snapshot().filter(|i| i.merging) else {
+                continue;
+            };
+            let origin = model
+                .lv_by_id(&info.origin)
+                .ok_or_else(|| format!("merging snapshot {} has no origin", lv.name))?;
+            self.volume(vg, &origin.name)?;
+            if !self.wait_merged(vg, &lv.name, &stop)? {
+                return Err(format!("stopped while {vg}/{} was merging", lv.name));
+            }
+        }
+        Ok(())
+    }
+
+    /// A clean shutdown: every open volume flushed in name order (so the writes come in
+    /// the same order on every run), then every host closed. After a power failure it
+    /// fails, but it still stops every engine thread: nothing of this process may touch
+    /// the disks once the machine boots again.
+    pub fn shutdown(self) -> Result<(), String> {
+        let mut vols: Vec<(String, Arc<rvm::host::LvVolume>)> =
+            self.vols.borrow_mut().drain().collect();
+        vols.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut first = None;
+        for (name, v) in &vols {
+            if v.is_gone() {
+                continue;
+            }
+            if let Err(e) = rvm::engine::Volume::flush(v.as_ref()) {
+                first.get_or_insert(format!("flushing {name}: {e}"));
+            }
+        }
+        drop(vols);
+        let done = self.hosts.close_all();
+        if let Some(e) = done.error {
+            first.get_or_insert(format!("closing: {e}"));
+        }
+        match first {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Proc {
+    /// A process dropped without `shutdown` (an early return, a panic) still stops its
+    /// engines, so that no thread of it flushes onto the disks of the next boot.
+    fn drop(&mut self) {
+        self.vols.borrow_mut().clear();
+        let _ = self.hosts.close_all();
+    }
+}
+
+/// Which write of `pattern(tag, ..)` a 512-byte sector at volume offset `off` holds (0 for
+/// zeros), or None for anything else (garbage, a misplaced or torn sector).
+pub fn tag_of(sec: &[u8], off: u64) -> Option<u32> {
+    if sec.iter().all(|&b| b == 0) {
+        return Some(0);
+    }
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&sec[..8]);
+    let tag = ((u64::from_le_bytes(w) ^ off) >> 40) as u32;
+    (tag != 0 && sec == &pattern(tag, off, sec.len())[..]).then_some(tag)
+}
+
+/// The outcomes a sweep tries at one cut point of a write log: nothing unflushed kept,
+/// everything kept, every subset of the pending writes when there are at most four (else
+/// six random mixes, some reordered), and torn prefixes. The first two come first.
+pub fn outcomes(
+    cut: &rvm::block::Cut<'_>,
+    rng: &mut rvm::block::SplitMix,
+) -> Vec<(String, Vec<rvm::block::Survivor>)> {
+    let mut out = vec![
+        ("nothing unflushed kept".to_string(), cut.drop_all()),
+        ("everything kept".to_string(), cut.keep_all()),
+    ];
+    match cut.all_subsets(4) {
+        Some(all) => {
+            for (i, s) in all.into_iter().enumerate() {
+                out.push((format!("subset #{i}"), s));
+            }
+        }
+        None => {
+            for i in 0..6 {
+                let chaos = rvm::block::Chaos {
+                    keep: 0.5,
+                    tear: 0.2,
+                    reorder: i % 3 == 2,
+                };
+                out.push((format!("random #{i}"), cut.random(rng, chaos)));
+            }
+        }
+    }
+    for (i, s) in cut.torn_prefixes(3).into_iter().enumerate() {
+        out.push((format!("torn #{i}"), s));
+    }
+    out
 }
