@@ -405,6 +405,11 @@ impl ExceptionStore {
             .map_err(volume_to_io)
     }
 
+    /// Every piece of the store still lies inside its device (see `linear::check_fit`).
+    pub fn check_fit(&self) -> super::volume::VolumeResult<()> {
+        super::linear::check_fit(&self.pieces.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
     pub fn devices(&self, out: &mut Vec<Arc<dyn BlockDevice>>) {
         let pieces = self.pieces.read().unwrap_or_else(|p| p.into_inner());
         distinct_devices(&pieces, out);
