@@ -6,6 +6,7 @@ use std::io;
 use std::os::unix::fs::{FileExt, FileTypeExt};
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 nix::ioctl_read!(blk_get_size64, 0x12, 114, u64);
 nix::ioctl_write_ptr_bad!(blk_zero_out, nix::request_code_none!(0x12, 127), [u64; 2]);
@@ -15,6 +16,23 @@ pub struct FileDevice {
     file: File,
     path: PathBuf,
     is_block: bool,
+    /// Whether the file was found shorter than what rvm wrote or reads (see
+    /// [`FileDevice::truncated`]).
+    cut: Truncation,
+}
+
+/// Truncation of a regular file opened read-write, found by a flush that finds data
+/// written through this handle cut off. From then on every operation fails with EIO: a
+/// write past the new end silently extends the file again, and the truncated range in
+/// between would go on reading back as zeros instead of an error. (Reads past the end
+/// already fail; they do not latch, as metadata scans probe past the end of short files.)
+#[derive(Default)]
+struct Truncation {
+    /// Checked at all (read-write regular files).
+    watch: bool,
+    found: AtomicBool,
+    /// End of the furthest write through this handle.
+    written_end: AtomicU64,
 }
 
 impl FileDevice {
@@ -44,7 +62,28 @@ impl FileDevice {
             file,
             path: path.to_path_buf(),
             is_block: kind.is_block_device(),
+            cut: Truncation {
+                watch: write && kind.is_file(),
+                ..Truncation::default()
+            },
         })
+    }
+
+    /// The file was truncated under this handle: it fails from now on.
+    fn truncated(&self, len: Option<u64>) -> io::Error {
+        self.cut.found.store(true, Ordering::Release);
+        let now = len.map_or_else(String::new, |l| format!(" to {l} bytes"));
+        io::Error::other(format!(
+            "{} was truncated{now} while in use: its data is gone",
+            self.path.display()
+        ))
+    }
+
+    fn check_usable(&self) -> io::Result<()> {
+        match self.cut.found.load(Ordering::Acquire) {
+            true => Err(self.truncated(None)),
+            false => Ok(()),
+        }
     }
 
     /// The path the device was opened by.
@@ -65,7 +104,9 @@ impl FileDevice {
                 "a block device cannot be resized by rvm",
             ));
         }
-        self.file.set_len(len)
+        self.file.set_len(len)?;
+        self.cut.written_end.fetch_min(len, Ordering::AcqRel);
+        Ok(())
     }
 
     fn write_zeroes_slowly(&self, mut offset: u64, len: u64) -> io::Result<()> {
@@ -95,20 +136,47 @@ impl BlockDevice for FileDevice {
     }
 
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<()> {
+        if self.cut.watch {
+            self.check_usable()?;
+        }
         self.file.read_exact_at(buf, offset)
     }
 
     fn write_at(&self, buf: &[u8], offset: u64) -> io::Result<()> {
-        self.file.write_all_at(buf, offset)
+        if !self.cut.watch {
+            return self.file.write_all_at(buf, offset);
+        }
+        self.check_usable()?;
+        self.file.write_all_at(buf, offset)?;
+        let end = offset + buf.len() as u64;
+        // Loaded first: writers rarely move the mark, and then share its cache line.
+        if end > self.cut.written_end.load(Ordering::Relaxed) {
+            self.cut.written_end.fetch_max(end, Ordering::AcqRel);
+        }
+        Ok(())
     }
 
+    /// A flush cannot vouch for writes that a truncation cut off; the length check costs
+    /// nothing next to the sync (a check on every write would cost a syscall each).
     fn flush(&self) -> io::Result<()> {
-        self.file.sync_data()
+        if !self.cut.watch {
+            return self.file.sync_data();
+        }
+        self.check_usable()?;
+        self.file.sync_data()?;
+        let len = self.file.metadata()?.len();
+        if len < self.cut.written_end.load(Ordering::Acquire) {
+            return Err(self.truncated(Some(len)));
+        }
+        Ok(())
     }
 
     fn discard(&self, offset: u64, len: u64) -> io::Result<()> {
         if len == 0 {
             return Ok(());
+        }
+        if self.cut.watch {
+            self.check_usable()?;
         }
         check_range(self.len()?, offset, len)?;
         if self.is_block {
@@ -208,6 +276,62 @@ mod tests {
         let mut buf = [1u8; 4096];
         dev.read_at(&mut buf, 1 << 20).unwrap();
         assert!(buf.iter().all(|&b| b == 0));
+    }
+
+    /// A file cut under an open handle: a write extends it again, but the flush finds the
+    /// data written before cut off, and fails, and so does everything after it.
+    #[test]
+    fn a_truncated_file_fails_the_flush_and_the_handle() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pv.img");
+        File::create(&path).unwrap().set_len(8 << 20).unwrap();
+        let dev = FileDevice::open(&path).unwrap();
+        dev.write_at(&[7u8; 4096], 1 << 20).unwrap();
+        dev.flush().unwrap();
+        File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(0)
+            .unwrap();
+        let mut buf = [0u8; 4096];
+        assert!(dev.read_at(&mut buf, 1 << 20).is_err());
+        dev.write_at(&[8u8; 4096], 4096).unwrap();
+        let e = dev.flush().unwrap_err();
+        assert!(e.to_string().contains("was truncated"), "{e}");
+        assert!(dev.read_at(&mut buf, 0).is_err(), "the hole reads as zeros");
+        assert!(dev.write_at(&[8u8; 4096], 4 << 20).is_err());
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().len(),
+            8192,
+            "extended again"
+        );
+        assert!(dev.flush().is_err());
+    }
+
+    /// A shrink that cuts nothing this handle wrote (pvresize, then a smaller file) is no
+    /// truncation; reads past the end fail without failing the handle.
+    #[test]
+    fn a_shrink_below_nothing_written_is_not_a_truncation() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pv.img");
+        File::create(&path).unwrap().set_len(8 << 20).unwrap();
+        let dev = FileDevice::open(&path).unwrap();
+        dev.write_at(&[7u8; 4096], 1 << 20).unwrap();
+        File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_len(2 << 20)
+            .unwrap();
+        dev.flush().unwrap();
+        let mut buf = [0u8; 4096];
+        let e = dev.read_at(&mut buf, 4 << 20).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::UnexpectedEof);
+        dev.read_at(&mut buf, 1 << 20).unwrap();
+        assert_eq!(buf, [7u8; 4096]);
+        dev.write_at(&[9u8; 4096], 0).unwrap();
+        dev.flush().unwrap();
     }
 
     #[test]

@@ -241,7 +241,12 @@ impl Core {
         self.commit()?;
         // Releasing held merge data queued its merge records; they are part of this flush.
         self.commit()?;
-        flush_all(&self.all_devices()).map_err(VolumeError::Io)
+        flush_all(&self.all_devices()).map_err(VolumeError::Io)?;
+        super::linear::check_fit(&self.origin_pieces.read().unwrap_or_else(|p| p.into_inner()))?;
+        for s in &self.state().snaps {
+            s.store.check_fit()?;
+        }
+        Ok(())
     }
 
     /// After a write: commit now if held data exceeds its bound (back-pressure).

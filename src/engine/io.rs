@@ -386,9 +386,13 @@ impl Core {
                 break;
             }
         }
-        // The shared copy is written before anyone points at it.
+        // The shared copy is written before anyone points at it; a chunk whose copy
+        // failed goes back to the store.
         if let Some((o, z)) = &owner {
-            o.store.write(*z, 0, old)?;
+            if let Err(e) = o.store.write(*z, 0, old) {
+                o.store.release(*z);
+                return Err(e.into());
+            }
             o.table.insert(w.chunk, Target::new(o.store_id(), *z));
             entries.push((o.clone(), Snap::exception(w.chunk, o, *z)));
         }
@@ -414,7 +418,10 @@ impl Core {
             }
             match self.alloc_for(s) {
                 Some(z) => {
-                    s.store.write(z, 0, old)?;
+                    if let Err(e) = s.store.write(z, 0, old) {
+                        s.store.release(z);
+                        return Err(e.into());
+                    }
                     s.table.insert(w.chunk, Target::new(s.store_id(), z));
                     entries.push((s.clone(), Snap::exception(w.chunk, s, z)));
                 }
@@ -570,16 +577,27 @@ impl Core {
         };
         let cs = s.chunk_size();
         let clen = cs.min(self.origin.size() - c * cs) as usize;
-        if within == 0 && data.len() == clen {
-            s.store.write(z, 0, data)?;
+        let copied = if within == 0 && data.len() == clen {
+            s.store.write(z, 0, data).map_err(VolumeError::from)
         } else {
             let mut chunk = vec![0u8; clen];
             match t {
-                Some(t) => self.read_target(st, t, 0, &mut chunk)?,
-                None => self.origin.read_at(&mut chunk, c * cs)?,
+                Some(t) => self.read_target(st, t, 0, &mut chunk),
+                None => self.origin.read_at(&mut chunk, c * cs),
             }
-            chunk[within as usize..within as usize + data.len()].copy_from_slice(data);
-            s.store.write(z, 0, &chunk)?;
+            .and_then(|_| {
+                chunk[within as usize..within as usize + data.len()].copy_from_slice(data);
+                Ok(s.store.write(z, 0, &chunk)?)
+            })
+        };
+        if let Err(e) = copied {
+            // The table still points where it did: the chunk goes back, and a borrowed
+            // target is accounted as borrowed again.
+            s.store.release(z);
+            if borrowed {
+                s.store.reborrow();
+            }
+            return Err(e);
         }
         let mut nt = Target::new(s.store_id(), z);
         if let Some(t) = t {

@@ -11,7 +11,7 @@ use crate::format::id::Id;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 /// Physical and accounted use of a store, in chunks.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Space {
     /// Next chunk never handed out: everything below is header, areas or data.
     next: u64,
@@ -19,6 +19,9 @@ struct Space {
     /// into this store one day, so each is accounted as used here.
     borrowed: u64,
     total: u64,
+    /// Chunks handed out whose copy failed (ENOSPC, EIO) and that no entry references;
+    /// still counted in `next`, handed out again before `next` grows.
+    returned: Vec<u64>,
 }
 
 /// Where the next commit's first sector goes, and the numbering it continues.
@@ -157,6 +160,7 @@ impl ExceptionStore {
                 next: 1 + areas,
                 borrowed: 0,
                 total,
+                returned: Vec::new(),
             }),
             log: Mutex::new(LogCursor {
                 area: 1,
@@ -358,11 +362,27 @@ impl ExceptionStore {
     /// Takes a data chunk, keeping one area's worth free so the log can always grow.
     pub fn alloc(&self) -> Option<u64> {
         let mut s = lock(&self.space);
+        if let Some(z) = s.returned.pop() {
+            return Some(z);
+        }
         if s.next + s.borrowed + 1 + self.area_chunks > s.total {
             return None;
         }
         s.next += 1;
         Some(s.next - 1)
+    }
+
+    /// Gives back a chunk from [`ExceptionStore::alloc`] that no entry will reference
+    /// because writing it failed. Without this, a client retrying writes on a full or
+    /// failing PV would use the store up one chunk per attempt, and the snapshot would
+    /// overflow (durably invalid) without ever holding more data.
+    pub fn release(&self, chunk: u64) {
+        let mut s = lock(&self.space);
+        if s.next == chunk + 1 {
+            s.next -= 1;
+        } else {
+            s.returned.push(chunk);
+        }
     }
 
     /// Accounts one more exception that points into another store.
@@ -379,6 +399,11 @@ impl ExceptionStore {
     pub fn unborrow(&self) {
         let mut s = lock(&self.space);
         s.borrowed = s.borrowed.saturating_sub(1);
+    }
+
+    /// Undoes [`ExceptionStore::unborrow`] when the replacement did not happen.
+    pub fn reborrow(&self) {
+        lock(&self.space).borrowed += 1;
     }
 
     /// Counts borrowed exceptions found while loading.
@@ -402,6 +427,11 @@ impl ExceptionStore {
         self.vol
             .write_at(buf, chunk * self.chunk_size + within, false)
             .map_err(volume_to_io)
+    }
+
+    /// Every piece of the store still lies inside its device (see `linear::check_fit`).
+    pub fn check_fit(&self) -> super::volume::VolumeResult<()> {
+        super::linear::check_fit(&self.pieces.read().unwrap_or_else(|p| p.into_inner()))
     }
 
     pub fn devices(&self, out: &mut Vec<Arc<dyn BlockDevice>>) {
@@ -690,5 +720,29 @@ mod tests {
             let (_, replayed) = store(&pieces, false);
             prop_assert_eq!(replayed, all);
         }
+    }
+
+    /// A chunk whose copy failed goes back: failures, however many, use no space.
+    #[test]
+    fn released_chunks_are_handed_out_again() {
+        let dev: Arc<dyn BlockDevice> = Arc::new(MemDevice::new("pv", 1 << 20));
+        let pieces = vec![Piece {
+            device: dev,
+            lv_offset: 0,
+            dev_offset: 0,
+            len: 1 << 20,
+        }];
+        let (s, _) = store(&pieces, true);
+        let before = s.usage();
+        for _ in 0..1000 {
+            let z = s.alloc().unwrap();
+            s.release(z);
+        }
+        assert_eq!(s.usage(), before);
+        // Out of order: the earlier chunk is reused before the mark moves on.
+        let (a, b) = (s.alloc().unwrap(), s.alloc().unwrap());
+        s.release(a);
+        assert_eq!(s.alloc(), Some(a));
+        assert_eq!(s.alloc(), Some(b + 1));
     }
 }

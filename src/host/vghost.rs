@@ -523,10 +523,17 @@ impl VgHost {
             )
         };
         let mut first_err: Option<VgHostError> = None;
+        // The error names its LV: at shutdown it is all the log says about a failed PV.
+        let failed = |id: &Id, e: &dyn std::fmt::Display| {
+            let lv = vg
+                .lv_by_id(id)
+                .map_or_else(|| id.to_string(), |l| l.name.clone());
+            VgHostError::Refused(format!("cannot flush {}/{lv}: {e}", vg.name))
+        };
         let mut unfinished = Vec::new();
         for (id, origin) in families {
             if let Err(e) = origin.close() {
-                first_err.get_or_insert(e.into());
+                first_err.get_or_insert_with(|| failed(&id, &e));
             }
             if let Some(p) = origin.merge_progress() {
                 let name = |i: &Id| vg.lv_by_id(i).map(|l| l.name.clone());
@@ -540,10 +547,10 @@ impl VgHost {
                 }
             }
         }
-        for vol in volumes.values() {
+        for (id, vol) in &volumes {
             if let Backend::Linear(l) = vol.backend() {
                 if let Err(e) = crate::engine::Volume::flush(l.as_ref()) {
-                    first_err.get_or_insert(e.into());
+                    first_err.get_or_insert_with(|| failed(id, &e));
                 }
             }
             vol.set_gone();

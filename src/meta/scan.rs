@@ -92,6 +92,22 @@ pub fn scan_paths(
             }
         };
         match scan_device(path, dev.as_ref()) {
+            // The file was cut under its PV (truncated): its tail metadata and the extents
+            // past the end are gone. Used as it is, any write past the end (a repair of
+            // the tail copy, a commit, an LV write) would extend the file again and the
+            // cut range would read back as zeros. It counts as missing instead, which
+            // refuses changes and opening its LVs until the file has its size again (or
+            // vgreduce --removemissing).
+            Ok(Some(pv)) if dev.len().is_ok_and(|l| l < pv.label.layout.dev_size) => {
+                warnings.push(format!(
+                    "WARNING: Device {} is {} bytes, smaller than PV {} on it ({} bytes): \
+                     was it truncated? Not using it.",
+                    path.display(),
+                    dev.len().unwrap_or(0),
+                    pv.label.pv_id,
+                    pv.label.layout.dev_size
+                ));
+            }
             Ok(Some(pv)) => {
                 if let Some(first) = out.iter().find(|p| p.label.pv_id == pv.label.pv_id) {
                     warnings.push(format!(

@@ -351,9 +351,70 @@ impl VgTxn<'_> {
         let before = self.discard_new_extents.then_some(&self.before);
         let seq = self.before.seqno;
         self.vg.seqno = self.vg.seqno.max(seq);
-        write_vg(&mut self.vg, before, &mut handles, self.discard_new_extents)?;
+        if let Err(e) = write_vg(&mut self.vg, before, &mut handles, self.discard_new_extents) {
+            return Err(roll_back(&self.before, &self.vg, &mut handles, e));
+        }
         env.after_commit(&self.vg);
         Ok(self.vg)
+    }
+}
+
+/// After `write_vg` of `new` failed part-way (a PV full or failing), puts `old` back with
+/// a seqno above the new one on every PV that still takes it, so that the failed command
+/// changes nothing, as [`MetaError`] promises: otherwise the copies that did take the new
+/// record would outrank the others at the next load, and the change would stand although
+/// the command reported that it failed. One verified copy of the rollback is enough (the
+/// highest seqno wins); a crash meanwhile leaves old or new, as any commit does. Returns
+/// the error to report.
+pub(crate) fn roll_back(
+    old: &Vg,
+    new: &Vg,
+    handles: &mut [Option<PvHandle>],
+    err: MetaError,
+) -> MetaError {
+    let wrote_new = handles
+        .iter()
+        .flatten()
+        .any(|h| h.slots.contains(&Some((new.id, new.seqno))));
+    if !wrote_new {
+        return err;
+    }
+    let mut back = old.clone();
+    back.seqno = new.seqno + 1;
+    let record = to_record(&back);
+    let mut landed = false;
+    // Indexed like `new.pvs`. A PV that joined in this change gets no record of a VG that
+    // does not list it: its copy of the change is outranked, as a PV that left would be.
+    for (pv, h) in new.pvs.iter().zip(handles.iter_mut()) {
+        let Some(h) = h else { continue };
+        if !back.pvs.iter().any(|p| p.id == pv.id) {
+            continue;
+        }
+        let body = record.encode_body(&pv.id);
+        let mut wrote = false;
+        for area in 0..2 {
+            let slot = h.inactive_slot(area, &back.id);
+            let offset = h.label.layout.slots()[slot];
+            let bytes = crate::format::block::encode(
+                crate::format::block::VG_RECORD,
+                offset,
+                back.seqno,
+                Default::default(),
+                &body,
+            );
+            if pvio::write_padded(h.dev.as_ref(), bytes, offset).is_ok() {
+                h.slots[slot] = Some((back.id, back.seqno));
+                wrote = true;
+            }
+        }
+        landed |= wrote && h.dev.flush().is_ok();
+    }
+    match landed {
+        true => err,
+        false => MetaError::Refused(format!(
+            "{err} (the change reached some PVs and could not be undone: check with vgck {})",
+            old.name
+        )),
     }
 }
 
@@ -445,7 +506,7 @@ impl Env {
     pub fn read_all(&self) -> MetaResult<View> {
         let first = self.assemble()?;
         if first.vgs.iter().any(AssembledVg::needs_repair) && !self.readonly {
-            self.repair(&first)?;
+            self.repair_or_warn(&first);
         }
         let mut names: Vec<String> = first.vgs.iter().map(|v| v.vg.name.clone()).collect();
         names.sort();
@@ -466,7 +527,7 @@ impl Env {
         let first = self.assemble()?;
         if let Some(v) = first.vgs.iter().find(|v| v.vg.name == name) {
             if v.needs_repair() && !self.readonly {
-                self.repair(&first)?;
+                self.repair_or_warn(&first);
             }
         }
         let _lock = self.vg_lock(name, LockMode::Shared)?;
@@ -477,6 +538,15 @@ impl Env {
             .find(|v| v.vg.name == name)
             .map(|v| v.vg)
             .ok_or(err)
+    }
+
+    /// Repairs for a read: a copy that cannot be repaired now (its PV is full or failing)
+    /// is a warning, and the read goes on from the best copy, which is what the repair
+    /// would have written. Reports must answer while a PV has trouble.
+    fn repair_or_warn(&self, asm: &Assembly) {
+        if let Err(e) = self.repair(asm) {
+            self.warn(format!("WARNING: Metadata repair failed: {e}"));
+        }
     }
 
     /// Repairs every VG in `asm` that needs it, under the global lock and each VG's lock.

@@ -5,7 +5,7 @@ use super::model::*;
 use super::ops::{self, NewLv};
 use super::pvio;
 use super::scan::{assemble, scan_device};
-use super::store::{write_vg, PvHandle};
+use super::store::{roll_back, write_vg, PvHandle};
 use crate::block::{BlockDevice, MemDevice};
 use crate::format::features::Features;
 use crate::format::id::Id;
@@ -66,8 +66,18 @@ fn fresh_pv(name: &str) -> (Arc<MemDevice>, Label) {
 }
 
 fn handles(devs: &[(Arc<MemDevice>, Label)], budget: &Arc<AtomicUsize>) -> Vec<Option<PvHandle>> {
+    let budgets = vec![budget.clone(); devs.len()];
+    handles_each(devs, &budgets)
+}
+
+/// Handles whose PV `i` writes until `budgets[i]` runs out.
+fn handles_each(
+    devs: &[(Arc<MemDevice>, Label)],
+    budgets: &[Arc<AtomicUsize>],
+) -> Vec<Option<PvHandle>> {
     devs.iter()
-        .map(|(d, l)| {
+        .zip(budgets)
+        .map(|((d, l), budget)| {
             let scanned = scan_device(std::path::Path::new(&d.name()), d.as_ref())
                 .unwrap()
                 .unwrap();
@@ -214,4 +224,54 @@ fn a_record_too_large_for_the_slot_writes_nothing() {
         "{err}"
     );
     assert!(devs[0].0.snapshot() == before_bytes);
+}
+
+/// A commit that fails on one PV after another took the new record (a full filesystem
+/// under the second PV file) is rolled back: loading yields the old VG, also when the
+/// rollback itself is cut short at any write.
+#[test]
+fn a_commit_failing_on_one_pv_is_rolled_back() {
+    let unlimited = Arc::new(AtomicUsize::new(usize::MAX));
+    for rollback_writes in [usize::MAX, 0, 1, 2, 3] {
+        let devs = vec![fresh_pv("/a"), fresh_pv("/b")];
+        let pvs = devs
+            .iter()
+            .map(|(d, l)| Pv {
+                id: l.pv_id,
+                device: d.name().into(),
+                dev_size: SIZE,
+                pe_start: l.layout.pe_start,
+                pe_count: l.layout.pe_count(4 << 20),
+                allocatable: true,
+                missing: false,
+                tags: vec![],
+            })
+            .collect();
+        let mut vg = ops::new_vg("vg", 4 << 20, pvs, 0, "h").unwrap();
+        ops::create_lv(&mut vg, lv("a", 3)).unwrap();
+        write_vg(&mut vg, None, &mut handles(&devs, &unlimited), true).unwrap();
+        let old = load(&devs);
+        let mut new = old.clone();
+        ops::create_lv(&mut new, lv("b", 2)).unwrap();
+        // /a takes everything; /b fails its first record write.
+        let a = Arc::new(AtomicUsize::new(usize::MAX));
+        let b = Arc::new(AtomicUsize::new(0));
+        let mut hs = handles_each(&devs, &[a.clone(), b]);
+        let err = write_vg(&mut new, Some(&old), &mut hs, true).unwrap_err();
+        assert_eq!(load(&devs), new, "the first PV took the new record");
+        a.store(rollback_writes, Ordering::SeqCst);
+        let err = roll_back(&old, &new, &mut hs, err);
+        let after = load(&devs);
+        let (names, want) = (
+            after.lvs.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
+            old.lvs.iter().map(|l| l.name.clone()).collect::<Vec<_>>(),
+        );
+        if rollback_writes > 0 {
+            assert_eq!(names, want, "rollback with {rollback_writes} writes: {err}");
+        } else {
+            // Nothing could be undone: the change stands, and the error says so.
+            assert_eq!(after, new);
+            assert!(err.to_string().contains("could not be undone"), "{err}");
+        }
+    }
 }

@@ -582,6 +582,8 @@ impl Proc {
             exports: &rvm::daemon::exports::DirectSink,
             interactive: false,
             config_text: None,
+            prompt: &rvm::cli::NoPrompt,
+            default_vg: None,
         };
         let mut out = Vec::new();
         let r = rvm::cli::run(cli.cmd, &ctx, &mut out);
