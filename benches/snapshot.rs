@@ -223,8 +223,9 @@ fn first_writes(dir: &Path, z: &Sizes) -> f64 {
         "random 4 KiB writes, {} per run, {} threads; ratios use the rate with the final flush",
         z.writes, z.threads
     );
-    // Both origins on one PV file, so flushes cost the same for both.
-    let p = pv(dir, "first.img", z.origin * 12);
+    // Both origins on one PV file, so flushes cost the same for both. Three origins and nine
+    // stores of origin + 64 MiB are carved from it; the file is sparse.
+    let p = pv(dir, "first.img", z.origin * 12 + 10 * 64 * MIB);
     let origin = open_origin(&p, z.origin);
     let plain = open_origin(&p, z.origin);
     fill(&origin, z.origin, 1);
@@ -393,7 +394,7 @@ fn creation(dir: &Path, z: &Sizes) {
 fn merge(dir: &Path, z: &Sizes) {
     let size = z.merge;
     println!("merge of {} MiB of changes", size / MIB);
-    let p = pv(dir, "merge.img", size * 3);
+    let p = pv(dir, "merge.img", size * 3 + 128 * MIB);
     let origin = open_origin(&p, size);
     fill(&origin, size, 1);
     let id = snapshot(&p, &origin, size + size / 8 + 64 * MIB, 1);
