@@ -23,7 +23,7 @@ RVM=$PWD/target/release/rvm
 WORK=$(mktemp -d /tmp/rvm-bench-iscsi.XXXXXX)
 IMG=$WORK/disk.img
 RVM_PID= ; TGT_PID=
-CP=$(( 20000 + RANDOM % 20000 ))       # tgtd control port: its own socket, no clash
+CP=$(( 20000 + RANDOM % 12000 ))       # tgtd control port (tgtadm takes at most 32767): its own socket
 cleanup() {
   [ -n "$RVM_PID" ] && kill "$RVM_PID" 2>/dev/null && wait "$RVM_PID" 2>/dev/null || true
   if [ -n "$TGT_PID" ]; then

@@ -101,16 +101,19 @@ impl Outbox {
     pub fn alloc(&mut self, len: usize) -> BufId {
         // Best fit: the smallest buffer already that long (nothing to zero), else the
         // smallest with the capacity, so a small reply never shrinks a large read buffer.
+        // Among equals the one returned last, still in the CPU cache: taking the oldest
+        // rotated reads through every pooled buffer and more than halved 1 MiB reads.
         let fit = |need_len: bool| {
             self.pool
                 .iter()
                 .enumerate()
+                .rev()
                 .filter(|(_, b)| b.capacity() >= len && (!need_len || b.len() >= len))
                 .min_by_key(|(_, b)| b.capacity())
                 .map(|(i, _)| i)
         };
         let mut b = match fit(true).or_else(|| fit(false)) {
-            Some(i) => self.pool.swap_remove(i),
+            Some(i) => self.pool.remove(i),
             None => Vec::with_capacity(len.max(4096)),
         };
         b.resize(len, 0);
@@ -253,5 +256,26 @@ mod tests {
         assert_eq!(got[0].len(), 8191);
         assert_eq!(got[1][0], (8191 % 256) as u8);
         assert!(got[2].is_empty());
+    }
+
+    #[test]
+    fn the_pool_hands_back_the_buffer_returned_last() {
+        let mut out = Outbox::new();
+        let bhs = Bhs::new(Opcode::DataIn);
+        let mut sink = Vec::new();
+        // Two equal buffers pooled; then one round trip at a time must keep reusing the
+        // same (cache-hot) one rather than rotate through the pool.
+        let a = out.alloc(1 << 20);
+        let b = out.alloc(1 << 20);
+        let second = out.buf_mut(b).as_ptr();
+        out.push_from(&bhs, a, 0, 16);
+        out.push_from(&bhs, b, 0, 16);
+        out.flush(&mut sink).unwrap();
+        for _ in 0..4 {
+            let id = out.alloc(1 << 20);
+            assert_eq!(out.buf_mut(id).as_ptr(), second);
+            out.push_from(&bhs, id, 0, 16);
+            out.flush(&mut sink).unwrap();
+        }
     }
 }
