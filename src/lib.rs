@@ -14,6 +14,7 @@
 //! 7. [`daemon`]: `rvm serve`, its control socket and export registry.
 //! 8. [`cli`]: the LVM2-compatible command line.
 
+pub mod alloc;
 pub mod block;
 pub mod cli;
 pub mod daemon;

@@ -62,33 +62,50 @@ impl InBuf {
     }
 }
 
-/// Replies waiting to be written: `buf[..used]`; the rest is initialised scratch.
+/// Replies waiting to be written: `buf[lead..used]`; the rest is initialised scratch.
+/// Positions the methods take and give count from `lead`.
 #[derive(Default)]
 pub struct ReplyBuf {
     buf: Vec<u8>,
+    lead: usize,
     used: usize,
 }
 
+/// A large read's payload starts on this boundary of the buffer (which the process
+/// allocator puts on a page): the kernel copies from the page cache into a destination a
+/// few bytes past such a boundary at a fraction of its speed (`rvm::alloc`).
+const PAYLOAD_ALIGN: usize = 64;
+
 impl ReplyBuf {
     pub fn as_slice(&self) -> &[u8] {
-        &self.buf[..self.used]
+        &self.buf[self.lead..self.used]
     }
 
     pub fn len(&self) -> usize {
-        self.used
+        self.used - self.lead
     }
 
     pub fn is_empty(&self) -> bool {
-        self.used == 0
+        self.used == self.lead
     }
 
     pub fn clear(&mut self) {
         self.used = 0;
+        self.lead = 0;
+    }
+
+    /// When nothing is queued, starts the next reply so that the payload after its
+    /// `header_len`-byte header lands on [`PAYLOAD_ALIGN`].
+    pub fn align_payload(&mut self, header_len: usize) {
+        if self.is_empty() {
+            self.lead = (PAYLOAD_ALIGN - header_len % PAYLOAD_ALIGN) % PAYLOAD_ALIGN;
+            self.used = self.lead;
+        }
     }
 
     /// Drops everything from `at` on (an aborted reply).
     pub fn truncate(&mut self, at: usize) {
-        self.used = self.used.min(at);
+        self.used = self.used.min(self.lead + at);
     }
 
     /// Appends `n` bytes of scratch for the caller to fill, e.g. with read data.
@@ -105,13 +122,15 @@ impl ReplyBuf {
     /// Overwrites bytes already appended (a header written before its payload's fate was
     /// known).
     pub fn patch(&mut self, at: usize, bytes: &[u8]) {
+        let at = self.lead + at;
         self.buf[at..at + bytes.len()].copy_from_slice(bytes);
     }
 
     /// Gives memory back after a large reply once it has been sent.
     pub fn shrink(&mut self, keep: usize) {
-        if self.used == 0 && self.buf.len() > keep {
+        if self.is_empty() && self.buf.len() > keep {
             self.buf = Vec::new();
+            self.clear();
         }
     }
 }
@@ -157,5 +176,35 @@ mod tests {
         assert!(r.is_empty());
         r.put_u16(0xabcd);
         assert_eq!(r.as_slice(), &[0xab, 0xcd]);
+    }
+
+    #[test]
+    fn a_large_payload_starts_aligned_and_positions_ignore_the_lead() {
+        let mut r = ReplyBuf::default();
+        r.align_payload(28);
+        assert!(r.is_empty());
+        r.put_bytes(&[7; 28]);
+        let at = r.len();
+        assert_eq!(at, 28);
+        r.tail(1 << 20)[0] = 9;
+        // From the buffer's start, which the process allocator puts on a page.
+        assert_eq!((r.lead + at) % PAYLOAD_ALIGN, 0, "payload aligned");
+        r.patch(0, &[1, 2]);
+        assert_eq!(&r.as_slice()[..3], &[1, 2, 7]);
+        assert_eq!(r.as_slice()[at], 9);
+        assert_eq!(r.len(), 28 + (1 << 20));
+        r.align_payload(16);
+        assert_eq!(
+            r.len(),
+            28 + (1 << 20),
+            "no effect once something is queued"
+        );
+        r.truncate(28);
+        assert_eq!(
+            r.as_slice(),
+            &[1, 2, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7]
+        );
+        r.clear();
+        assert!(r.is_empty() && r.as_slice().is_empty());
     }
 }

@@ -11,6 +11,9 @@ use std::sync::Arc;
 pub const MAX_EXTENTS: usize = 1024;
 /// CACHE reads ahead in pieces of this size.
 const CACHE_STEP: usize = 1 << 20;
+/// Reads from this size up start a reply buffer of their own with the payload aligned
+/// ([`ReplyBuf::align_payload`]); smaller ones pack behind whatever is queued.
+const ALIGNED_READ: usize = 64 << 10;
 
 /// One framed request from the input.
 pub enum Frame<'a> {
@@ -225,8 +228,16 @@ impl Session {
     /// Reads straight into the reply buffer behind a header written first and patched
     /// once the outcome is known; an all-zero structured read goes out as a hole.
     fn read(&self, out: &mut ReplyBuf, h: &RequestHeader) {
-        let start = out.len();
         let n = h.len as usize;
+        if n >= ALIGNED_READ {
+            let header = if self.structured {
+                CHUNK_HEADER_LEN + 8
+            } else {
+                SIMPLE_REPLY_LEN
+            };
+            out.align_payload(header);
+        }
+        let start = out.len();
         if self.structured {
             put_chunk_header(out, 0, 0, 0, 0);
             out.put_u64(h.offset);
