@@ -461,6 +461,21 @@ impl Core {
         check_bounds(self.origin.size(), off, buf.len() as u64)?;
         let st = self.state();
         let cs = s.chunk_size();
+        if buf.is_empty() {
+            return Self::snap_usable(s);
+        }
+        if off / cs == (end - 1) / cs {
+            // One chunk, the common case: one lock and one lookup, nothing allocated.
+            let c = off / cs;
+            let lock = self.unit_lock(c * cs / st.unit);
+            let g = lock.read().unwrap_or_else(|p| p.into_inner());
+            match s.table.get(c) {
+                Some(t) => self.read_target(&st, t, off - c * cs, buf)?,
+                None => self.origin.read_at(buf, off)?,
+            }
+            drop(g);
+            return Self::snap_usable(s);
+        }
         let mut guards = Vec::new();
         let mut locked = None;
         // Origin bytes [from, to) still to read, all under `guards`.
