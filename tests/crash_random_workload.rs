@@ -644,16 +644,8 @@ impl Chain {
     fn boot_and_recover(&self) -> Result<Proc, String> {
         let devs = dyns(&self.devs);
         let p = Proc::boot(&self.m, &devs);
-        let view = p
-            .env
-            .read_all()
-            .map_err(|e| format!("the VGs do not load: {e}"))?;
-        let vg = view
-            .vgs
-            .iter()
-            .find(|v| v.name == "vg")
-            .ok_or("VG vg is gone")?;
-        check_vg_invariants(&self.m, vg, &devs)?;
+        let vg = p.loaded_vg("vg")?;
+        check_vg_invariants(&self.m, &vg, &devs)?;
         run(&p.env, "vgck").map_err(|e| format!("vgck fails: {e}"))?;
         let merging = vg
             .lvs

@@ -99,16 +99,8 @@ fn boot(
     stop: &dyn Fn() -> bool,
 ) -> Result<State, String> {
     let p = Proc::boot(m, devs);
-    let view = p
-        .env
-        .read_all()
-        .map_err(|e| format!("the VGs do not load: {e}"))?;
-    let vg = view
-        .vgs
-        .iter()
-        .find(|v| v.name == "vg")
-        .ok_or("VG vg is gone")?;
-    check_vg_invariants(m, vg, devs)?;
+    let vg = p.loaded_vg("vg")?;
+    check_vg_invariants(m, &vg, devs)?;
     run(&p.env, "vgck").map_err(|e| format!("vgck fails: {e}"))?;
     p.finish_merges("vg", stop)?;
     let vg = p.vg("vg")?;

@@ -604,6 +604,18 @@ impl Proc {
         Ok(self.host(vg)?.vg())
     }
 
+    /// `vg` as read from the PVs, before any host opens it (and resumes or repairs anything).
+    pub fn loaded_vg(&self, vg: &str) -> Result<Vg, String> {
+        let view = self
+            .env
+            .read_all()
+            .map_err(|e| format!("the VGs do not load: {e}"))?;
+        view.vgs
+            .into_iter()
+            .find(|v| v.name == vg)
+            .ok_or_else(|| format!("VG {vg} is gone"))
+    }
+
     /// The volume of `vg/lv`, opened on first use (an origin's family resumes its merge).
     pub fn volume(&self, vg: &str, lv: &str) -> Result<Arc<rvm::host::LvVolume>, String> {
         let key = format!("{vg}/{lv}");
