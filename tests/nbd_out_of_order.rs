@@ -36,6 +36,7 @@ fn reads_overtake_a_slow_flush() {
 fn pipelined_writes_on_several_helpers_all_complete() {
     let config = rvm::nbd::ServerConfig {
         helper_threads: 4,
+        offload: rvm::nbd::Offload::Writes,
         ..rvm::nbd::ServerConfig::default()
     };
     let fx = Fixture::with_config(config);

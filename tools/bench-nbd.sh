@@ -73,29 +73,35 @@ wait_port() {
   exit 1
 }
 
-declare -A PORT PID URI
-start_server() { # name port pid uri
-  PORT[$1]=$2; PID[$1]=$3; URI[$1]=$4; PIDS+=("$3"); wait_port "$2"
+declare -A PORT PID URI BACKING
+start_server() { # name port pid uri backing-file
+  PORT[$1]=$2; PID[$1]=$3; URI[$1]=$4; BACKING[$1]=$5; PIDS+=("$3"); wait_port "$2"
 }
 
 p=$(free_port); "$RVM" serve --nbd "127.0.0.1:$p" --iscsi 127.0.0.1:0 >"$WORK/rvm.log" 2>&1 &
-start_server rvm "$p" $! "nbd://127.0.0.1:$p/plain"
+start_server rvm "$p" $! "nbd://127.0.0.1:$p/plain" "$WORK/pv.img"
 PORT[rvm-snap]=$p; PID[rvm-snap]=${PID[rvm]}; URI[rvm-snap]="nbd://127.0.0.1:$p/snapped"
+BACKING[rvm-snap]=$WORK/pv.img
 echo "# copying every chunk of bench/snapped into its snapshot" >&2
 fio --name=precopy --ioengine=nbd --uri="${URI[rvm-snap]}" --rw=write --bs=1m --iodepth=8 \
   --size="${SIZE_MIB}M" --output-format=terse >/dev/null
 p=$(free_port); qemu-nbd -f raw --persistent -b 127.0.0.1 -p "$p" "$FILE" 2>"$WORK/qemu.log" &
-start_server qemu-nbd "$p" $! "nbd://127.0.0.1:$p/"
+start_server qemu-nbd "$p" $! "nbd://127.0.0.1:$p/" "$FILE"
 p=$(free_port); nbdkit -f -i 127.0.0.1 -p "$p" file "$FILE" 2>"$WORK/nbdkit.log" &
-start_server nbdkit-file "$p" $! "nbd://127.0.0.1:$p/"
+start_server nbdkit-file "$p" $! "nbd://127.0.0.1:$p/" "$FILE"
 p=$(free_port); nbdkit -f -i 127.0.0.1 -p "$p" null size="${SIZE_MIB}M" 2>"$WORK/null.log" &
-start_server nbdkit-null "$p" $! "nbd://127.0.0.1:$p/"
+start_server nbdkit-null "$p" $! "nbd://127.0.0.1:$p/" /dev/null
 
 SERVERS=(rvm rvm-snap qemu-nbd nbdkit-file nbdkit-null)
-# name rw bs iodepth
+# name rw bs iodepth [placement]. QD1 latency on this VM depends mostly on whether the
+# scheduler puts the server's thread on fio's CPU (a cross-CPU wake-up goes through the
+# hypervisor): "same" pins the server's threads and fio to CPU 0, "cross" puts fio on CPU 1;
+# without a placement both float, as in every other workload.
 WORKLOADS=(
   "randread-4k-qd32 randread 4k 32"
   "randread-4k-qd1 randread 4k 1"
+  "randread-4k-qd1-same-cpu randread 4k 1 same"
+  "randread-4k-qd1-cross-cpu randread 4k 1 cross"
   "seqread-1m-qd8 read 1m 8"
   "seqwrite-1m-qd8 write 1m 8"
   "randwrite-4k-qd32 randwrite 4k 32"
@@ -108,16 +114,26 @@ HZ=$(getconf CLK_TCK)
 
 declare -A IOPS BW CPU
 for w in "${WORKLOADS[@]}"; do
-  read -r name rw bs qd <<<"$w"
+  read -r name rw bs qd place <<<"$w"
   [ -n "$ONLY" ] && [ "$ONLY" != "$name" ] && continue
+  case "${place:-}" in
+    same) PIN=(taskset -c 0) ;;
+    cross) PIN=(taskset -c 1) ;;
+    *) PIN=() ;;
+  esac
   for s in "${SERVERS[@]}"; do
-    # Every server starts from clean page cache: no writeback left over from the last run.
+    [ -n "${place:-}" ] && taskset -a -p -c 0 "${PID[$s]}" >/dev/null
+    # Every server starts from clean page cache: no writeback left over from the last run,
+    # and its backing file read back in (this VM's host reclaims page cache over time, so a
+    # file cached minutes ago may be partly on disk again).
     sync
+    cat "${BACKING[$s]}" >/dev/null
     before=$(cpu_ticks "${PID[$s]}")
-    out=$(fio --name="$name" --ioengine=nbd --uri="${URI[$s]}" --rw="$rw" --bs="$bs" \
+    out=$("${PIN[@]}" fio --name="$name" --ioengine=nbd --uri="${URI[$s]}" --rw="$rw" --bs="$bs" \
       --iodepth="$qd" --size="${SIZE_MIB}M" --runtime="$RUNTIME" --time_based \
       --output-format=json 2>/dev/null | sed -n '/^{/,$p')
     after=$(cpu_ticks "${PID[$s]}")
+    [ -n "${place:-}" ] && taskset -a -p -c "0-$(($(nproc) - 1))" "${PID[$s]}" >/dev/null
     ios=$(jq '[.jobs[0].read.total_ios, .jobs[0].write.total_ios] | add' <<<"$out")
     IOPS[$name,$s]=$(jq '[.jobs[0].read.iops, .jobs[0].write.iops] | add | floor' <<<"$out")
     BW[$name,$s]=$(jq '([.jobs[0].read.bw_bytes, .jobs[0].write.bw_bytes] | add) / 1048576 | floor' <<<"$out")

@@ -50,7 +50,7 @@ impl Default for ServerConfig {
             max_block: 32 << 20,
             max_connections: 4096,
             drain_timeout: Duration::from_secs(30),
-            offload: Offload::Writes,
+            offload: Offload::SlowOnly,
             thread_stack: 128 << 10,
             helper_threads: 2,
         }
