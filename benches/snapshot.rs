@@ -127,7 +127,8 @@ fn snapshot(pv: &Arc<Pv>, origin: &Origin, store: u64, store_id: u32) -> Id {
             merging: false,
         },
         pieces: vec![pv.piece(store)],
-        read_only: true,
+        // Writable, as `lvcreate -s` makes them by default; they share copies all the same.
+        read_only: false,
     };
     origin.create_snapshot(spec).unwrap().id()
 }

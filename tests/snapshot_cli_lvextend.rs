@@ -36,7 +36,7 @@ fn lvextend_of_an_origin_with_snapshots() {
     s.ok(&["copy", &image(&s, "base.img", &base), "vg/o"]);
     s.ok(&["lvcreate", "-s", "-L", "40m", "-n", "snap", "vg/o"]);
     // Created at most as large as a store for the whole origin needs, as LVM2 caps it.
-    assert_eq!(field(&s, "vg/snap", "lv_size"), "20.00m");
+    assert_eq!(field(&s, "vg/snap", "lv_size"), "24.00m");
     s.ok(&["lvextend", "-L", "24m", "vg/o"]);
     assert_eq!(field(&s, "vg/o", "lv_size"), "24.00m");
     s.ok(&["lvextend", "-L", "40m", "vg/snap"]);

@@ -30,6 +30,10 @@ pub(crate) struct Snap {
     pub removed: AtomicBool,
     /// Own chunks that other snapshots point at too: store chunk → origin chunk.
     pub shared: Mutex<ChunkMap<u64>>,
+    /// Own chunks just handed over to the snapshots that borrowed them (store chunk →
+    /// origin chunk): this snapshot writes into one only once their new exceptions are
+    /// durable, or a crash could leave them pointing at its new data.
+    pub handed: Mutex<ChunkMap<u64>>,
     /// Durably merged exceptions.
     pub merged: AtomicU64,
     /// When auto-extend last failed, so that a full VG is not asked on every commit.
@@ -49,6 +53,7 @@ impl Snap {
             merging: AtomicBool::new(false),
             removed: AtomicBool::new(false),
             shared: Mutex::new(ChunkMap::default()),
+            handed: Mutex::new(ChunkMap::default()),
             merged: AtomicU64::new(0),
             extend_failed: Mutex::new(None),
         }
@@ -93,12 +98,6 @@ impl Snap {
             self.invalid_unsaved.store(true, Ordering::Release);
         }
         self.valid.store(false, Ordering::Release);
-    }
-
-    /// Shares copies of origin chunks with other snapshots (lends or borrows them): only a
-    /// read-only one does (see `Core::cow_chunk`).
-    pub fn shares(&self) -> bool {
-        self.read_only.load(Ordering::Acquire)
     }
 
     /// Invalid in memory, not yet on disk: origin writes must wait for the next commit.

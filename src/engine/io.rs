@@ -311,7 +311,7 @@ impl Core {
         for w in &cows {
             let lo = (w.chunk * w.chunk_size - base) as usize;
             let hi = (lo + w.chunk_size as usize).min(ulen);
-            res = self.cow_chunk(st, w, &held.image[lo..hi], &mut entries, &mut headers);
+            res = self.cow_chunk(w, &held.image[lo..hi], &mut entries, &mut headers);
             if res.is_err() {
                 break;
             }
@@ -363,24 +363,21 @@ impl Core {
         s.store.borrow() || (self.try_extend(s) && s.store.borrow())
     }
 
-    /// Copies one origin chunk: once for the read-only snapshots lacking it (into the
-    /// newest with room; the others borrow that copy), and once for each lacking writable
-    /// snapshot, which keeps a copy of its own. Snapshots with no room become invalid.
+    /// Copies one origin chunk once: into the newest snapshot lacking it that has room;
+    /// the others borrow that copy. Snapshots with no room become invalid.
     ///
-    /// Writable snapshots share nothing: writing into a copy others borrow takes a second
-    /// chunk of its store (the lent one stays theirs), and writing into a borrowed copy
-    /// records the chunk a second time in its log; a store sized for the whole origin
-    /// (`-l 100%ORIGIN`, the largest there is) has room for neither.
+    /// Writable snapshots share like read-only ones: one that writes into a copy others
+    /// borrow first hands it over to them ([`Core::hand_over`]), one that writes into a
+    /// borrowed copy takes a chunk of its own, which borrowing reserved.
     fn cow_chunk(
         &self,
-        _st: &State,
         w: &Cow,
         old: &[u8],
         entries: &mut Vec<(Arc<Snap>, Entry)>,
         headers: &mut Vec<Arc<Snap>>,
     ) -> VolumeResult<()> {
         let mut owner = None;
-        for s in w.lacking.iter().rev().filter(|s| s.shares()) {
+        for s in w.lacking.iter().rev() {
             if let Some(z) = self.alloc_for(s) {
                 owner = Some((s.clone(), z));
                 break;
@@ -401,31 +398,14 @@ impl Core {
             if owner.as_ref().is_some_and(|(o, _)| Arc::ptr_eq(o, s)) {
                 continue;
             }
-            if s.shares() {
-                // Borrows the owner's copy (with no owner, it had no room for one either).
-                match &owner {
-                    Some((o, z)) if self.borrow_for(s) => {
-                        s.table.insert(w.chunk, Target::new(o.store_id(), *z));
-                        entries.push((s.clone(), Snap::exception(w.chunk, o, *z)));
-                        shared = true;
-                    }
-                    _ => {
-                        s.invalidate();
-                        headers.push(s.clone());
-                    }
+            // Borrows the owner's copy (with no owner, it had no room for one either).
+            match &owner {
+                Some((o, z)) if self.borrow_for(s) => {
+                    s.table.insert(w.chunk, Target::new(o.store_id(), *z));
+                    entries.push((s.clone(), Snap::exception(w.chunk, o, *z)));
+                    shared = true;
                 }
-                continue;
-            }
-            match self.alloc_for(s) {
-                Some(z) => {
-                    if let Err(e) = s.store.write(z, 0, old) {
-                        s.store.release(z);
-                        return Err(e.into());
-                    }
-                    s.table.insert(w.chunk, Target::new(s.store_id(), z));
-                    entries.push((s.clone(), Snap::exception(w.chunk, s, z)));
-                }
-                None => {
+                _ => {
                     s.invalidate();
                     headers.push(s.clone());
                 }
@@ -542,17 +522,27 @@ impl Core {
             check_bounds(self.origin.size(), off, buf.len() as u64)?;
             let st = self.state();
             let cs = s.chunk_size();
+            self.hand_over_range(&st, s, off, end)?;
             let mut pos = off;
             while pos < end {
                 let c = pos / cs;
                 let within = pos - c * cs;
                 let n = (cs - within).min(end - pos);
                 let data = &buf[(pos - off) as usize..(pos - off + n) as usize];
-                let _l = self
-                    .unit_lock(c * cs / st.unit)
-                    .write()
-                    .unwrap_or_else(|p| p.into_inner());
-                self.snap_write_chunk(&st, s, c, within, data)?;
+                let written = {
+                    let _l = self
+                        .unit_lock(c * cs / st.unit)
+                        .write()
+                        .unwrap_or_else(|p| p.into_inner());
+                    self.snap_write_chunk(&st, s, c, within, data)?
+                };
+                if !written {
+                    // The chunk was handed over to the snapshots borrowing it; it is
+                    // written once their new exceptions are durable. (Committing takes
+                    // unit locks, so not under this one.)
+                    self.commit()?;
+                    continue;
+                }
                 pos += n;
             }
         }
@@ -564,7 +554,9 @@ impl Core {
     }
 
     /// Writes into the snapshot's private copy of chunk `c`, making one first if the chunk
-    /// has none or shares its copy with other snapshots.
+    /// has none or borrows another snapshot's. False if the write must wait: its own copy
+    /// is lent, and has been handed over (or was already) to borrowers whose new exceptions
+    /// are not durable yet.
     fn snap_write_chunk(
         &self,
         st: &State,
@@ -572,14 +564,14 @@ impl Core {
         c: u64,
         within: u64,
         data: &[u8],
-    ) -> VolumeResult<()> {
+    ) -> VolumeResult<bool> {
         let t = s.table.get(c);
-        if let Some(t) = t {
-            let private =
-                t.store == s.store_id() && !super::core::lock(&s.shared).contains_key(&t.chunk);
-            if private {
-                return Ok(s.store.write(t.chunk, within, data)?);
+        if let Some(t) = t.filter(|t| t.store == s.store_id()) {
+            if !self.own_chunk_free(st, s, c, t.chunk)? {
+                return Ok(false);
             }
+            s.store.write(t.chunk, within, data)?;
+            return Ok(true);
         }
         let borrowed = t.is_some_and(|t| t.store != s.store_id());
         if borrowed {
@@ -624,7 +616,62 @@ impl Core {
             Vec::new(),
             None,
         );
+        Ok(true)
+    }
+
+    /// Hands over every lent chunk of `s` in `[off, end)` and commits once, so that a large
+    /// write into lent chunks costs one commit, not one per chunk.
+    fn hand_over_range(&self, st: &State, s: &Arc<Snap>, off: u64, end: u64) -> VolumeResult<()> {
+        if super::core::lock(&s.shared).is_empty() {
+            return Ok(());
+        }
+        let cs = s.chunk_size();
+        let mut waiting = false;
+        for c in chunks(off, end, cs) {
+            let _l = self
+                .unit_lock(c * cs / st.unit)
+                .write()
+                .unwrap_or_else(|p| p.into_inner());
+            if let Some(t) = s.table.get(c).filter(|t| t.store == s.store_id()) {
+                waiting |= !self.own_chunk_free(st, s, c, t.chunk)?;
+            }
+        }
+        if waiting {
+            self.commit()?;
+        }
         Ok(())
+    }
+
+    /// Whether snapshot `s` may write into its own chunk `z` (its copy of origin chunk
+    /// `c`) in place: no other snapshot points at it, and those that did (it was handed
+    /// to them, or they took a copy of their own to write into) hold their new exceptions
+    /// durably; until then a crash could bring back their old exception pointing at `z`.
+    /// A lent chunk is handed over here.
+    fn own_chunk_free(&self, st: &State, s: &Arc<Snap>, c: u64, z: u64) -> VolumeResult<bool> {
+        use super::core::lock;
+        if lock(&s.shared).contains_key(&z) {
+            let mut entries = Vec::new();
+            let mut headers = Vec::new();
+            let mut buf = vec![0u8; s.chunk_size() as usize];
+            let handed = self.hand_over(st, s, z, c, &mut buf, &mut entries, &mut headers);
+            // Copies made before a failure are recorded too: their snapshots read them.
+            self.register(entries, headers, None);
+            handed?;
+            lock(&s.handed).insert(z, c);
+        }
+        if !lock(&s.handed).contains_key(&z) {
+            return Ok(true);
+        }
+        // A snapshot invalid only in memory counts too: a crash before its header says so
+        // brings it back valid, still pointing where it did.
+        let pending = st.snaps.iter().filter(|o| !Arc::ptr_eq(o, s)).any(|o| {
+            o.invalid_unsaved() || (o.is_valid() && o.table.get(c).is_some_and(|t| !t.durable))
+        });
+        if pending {
+            return Ok(false);
+        }
+        lock(&s.handed).remove(&z);
+        Ok(true)
     }
 
     /// Zeroes a range through the write path, so snapshots keep their copies.

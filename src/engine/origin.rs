@@ -372,77 +372,79 @@ fn check_spec(origin: &Id, spec: &SnapshotSpec, others: &[Arc<Snap>]) -> EngineR
 }
 
 impl Core {
-    /// Copies every chunk of `r`'s store that other snapshots still point at into the
-    /// newest of them, and re-points the rest there. Run with I/O quiesced; the caller
-    /// commits.
+    /// Copies every chunk of `r`'s store that other snapshots still point at into each of
+    /// them. Run with I/O quiesced; the caller commits.
     pub(crate) fn take_over(&self, st: &State, r: &Arc<Snap>) -> EngineResult<()> {
         let shared: Vec<(u64, u64)> = lock(&r.shared).iter().map(|(&z, &c)| (z, c)).collect();
         let mut entries = Vec::new();
         let mut headers = Vec::new();
-        let cs = r.chunk_size();
-        let mut buf = vec![0u8; cs as usize];
+        let mut buf = vec![0u8; r.chunk_size() as usize];
+        let mut res = Ok(false);
         for (z, c) in shared {
-            let borrowers: Vec<&Arc<Snap>> = st
-                .snaps
-                .iter()
-                .filter(|s| !Arc::ptr_eq(s, r) && s.is_valid())
-                .filter(|s| {
-                    s.table
-                        .get(c)
-                        .is_some_and(|t| t.store == r.store_id() && t.chunk == z)
-                })
-                .collect();
-            if borrowers.is_empty() {
-                continue;
-            }
-            r.store.read(z, 0, &mut buf).map_err(EngineError::io)?;
-            // The newest read-only borrower takes the copy for the others; writable
-            // snapshots share nothing (see `Core::cow_chunk`), so a writable borrower (one
-            // made writable after it borrowed) takes its own. Every borrower has room for
-            // it: borrowing reserved it.
-            let mut owner = None;
-            for s in borrowers.iter().rev().filter(|s| s.shares()) {
-                s.store.unborrow();
-                match s.store.alloc() {
-                    Some(nz) => {
-                        owner = Some(((*s).clone(), nz));
-                        break;
-                    }
-                    None => {
-                        s.invalidate();
-                        headers.push((*s).clone());
-                    }
-                }
-            }
-            if let Some((o, nz)) = &owner {
-                o.store.write(*nz, 0, &buf).map_err(EngineError::io)?;
-            }
-            for s in borrowers.iter().filter(|s| s.is_valid()) {
-                let Some(old) = s.table.get(c) else { continue };
-                let (to, at) = match &owner {
-                    Some((o, nz)) if Arc::ptr_eq(s, o) || s.shares() => (o.clone(), *nz),
-                    _ => {
-                        s.store.unborrow();
-                        let Some(nz) = s.store.alloc() else {
-                            s.invalidate();
-                            headers.push((*s).clone());
-                            continue;
-                        };
-                        s.store.write(nz, 0, &buf).map_err(EngineError::io)?;
-                        ((*s).clone(), nz)
-                    }
-                };
-                let mut t = Target::new(to.store_id(), at);
-                t.merge = old.merge;
-                s.table.insert(c, t);
-                entries.push(((*s).clone(), Snap::exception(c, &to, at)));
-                if !Arc::ptr_eq(s, &to) {
-                    lock(&to.shared).insert(at, c);
-                }
+            res = self.hand_over(st, r, z, c, &mut buf, &mut entries, &mut headers);
+            if res.is_err() {
+                break;
             }
         }
+        // Copies made before a failure are recorded too: `r` is only removed after a
+        // take-over that succeeded, but those borrowers already read their copies.
         self.register(entries, headers, None);
-        Ok(())
+        res.map(|_| ()).map_err(EngineError::io)
+    }
+
+    /// Hands chunk `z` of `from`'s store (its copy of origin chunk `c`) to the snapshots
+    /// that borrow it: each takes a copy into its own store, which borrowing reserved.
+    /// Each copy is its last word on `c` (it is private from then on), so a snapshot logs
+    /// at most two exceptions per origin chunk: the borrowed one and its own. The new
+    /// exceptions go into `entries`; `from` may change `z` only once they are durable.
+    /// True if there were borrowers.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn hand_over(
+        &self,
+        st: &State,
+        from: &Arc<Snap>,
+        z: u64,
+        c: u64,
+        buf: &mut [u8],
+        entries: &mut Vec<(Arc<Snap>, Entry)>,
+        headers: &mut Vec<Arc<Snap>>,
+    ) -> std::io::Result<bool> {
+        let borrowers: Vec<&Arc<Snap>> = st
+            .snaps
+            .iter()
+            .filter(|s| !Arc::ptr_eq(s, from) && s.is_valid())
+            .filter(|s| {
+                s.table
+                    .get(c)
+                    .is_some_and(|t| t.store == from.store_id() && t.chunk == z)
+            })
+            .collect();
+        if borrowers.is_empty() {
+            lock(&from.shared).remove(&z);
+            return Ok(false);
+        }
+        from.store.read(z, 0, buf)?;
+        for s in borrowers {
+            s.store.unborrow();
+            let Some(nz) = s.store.alloc() else {
+                s.invalidate();
+                headers.push(s.clone());
+                continue;
+            };
+            if let Err(e) = s.store.write(nz, 0, buf) {
+                // Still borrowing: the chunk stays lent, and the caller fails.
+                s.store.release(nz);
+                s.store.reborrow();
+                return Err(e);
+            }
+            let Some(old) = s.table.get(c) else { continue };
+            let mut t = Target::new(s.store_id(), nz);
+            t.merge = old.merge;
+            s.table.insert(c, t);
+            entries.push((s.clone(), Snap::exception(c, s, nz)));
+        }
+        lock(&from.shared).remove(&z);
+        Ok(true)
     }
 
     /// Removes a snapshot from the state; its handles fail from now on.

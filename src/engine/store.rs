@@ -106,14 +106,15 @@ pub fn min_store_bytes(chunk_size: u64) -> u64 {
     (2 + 2 * area) * chunk_size
 }
 
-/// A store that can hold an exception for every chunk of an origin of `origin_bytes`, in
-/// the worst case of one exception per commit (each commit starts a new log sector):
-/// header, data, log areas and the spare area. What `-l 100%ORIGIN` asks for.
+/// A store that can hold an exception for every chunk of an origin of `origin_bytes`, and
+/// log two for each (a borrowed copy, then its own: see `Core::hand_over`), in the worst
+/// case of one exception per commit (each commit starts a new log sector): header, data,
+/// log areas and the spare area. What `-l 100%ORIGIN` asks for.
 pub fn max_store_bytes(origin_bytes: u64, chunk_size: u64) -> u64 {
     let data = origin_bytes.div_ceil(chunk_size);
     let area = area_chunks(chunk_size);
     let sectors_per_area = cow::area_sectors(chunk_size) as u64;
-    let areas = data.div_ceil(sectors_per_area).max(1);
+    let areas = (2 * data).div_ceil(sectors_per_area).max(1);
     (2 + data + (areas + 1) * area) * chunk_size
 }
 
