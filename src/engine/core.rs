@@ -41,12 +41,14 @@ pub(crate) struct Snap {
 }
 
 impl Snap {
-    pub fn new(id: Id, store: ExceptionStore, read_only: bool) -> Snap {
+    /// A snapshot of an origin of `origin_size` bytes (sizing its presence summary).
+    pub fn new(id: Id, store: ExceptionStore, read_only: bool, origin_size: u64) -> Snap {
         let ro = read_only || store.needs_read_only;
+        let chunks = origin_size.div_ceil(store.chunk_size);
         Snap {
             id,
             store,
-            table: ExceptionTable::default(),
+            table: ExceptionTable::new(chunks),
             read_only: AtomicBool::new(ro),
             valid: AtomicBool::new(true),
             invalid_unsaved: AtomicBool::new(false),
@@ -245,6 +247,10 @@ pub(crate) struct Core {
     /// start, so those see no request half done.
     pub gate: RwLock<()>,
     pub state: RwLock<Arc<State>>,
+    /// `State::unit` of the current state, for snapshot reads that need nothing else from
+    /// it: cloning the state's `Arc` is a write to one cache line every CPU shares. The
+    /// state changes only under the gate's write lock, so it is stable under a read lock.
+    pub unit: AtomicU64,
     /// Striped per-unit locks: copy-on-write, held-unit release and snapshot reads that
     /// fall back to the origin serialise on them, nothing else does.
     pub locks: Box<[RwLock<()>]>,
@@ -299,6 +305,7 @@ impl Core {
     }
 
     pub fn set_state(&self, st: State) {
+        self.unit.store(st.unit, Ordering::Release);
         *self.state.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(st);
     }
 

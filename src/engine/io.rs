@@ -225,7 +225,7 @@ impl Core {
         let base = u * g;
         let ulen = g.min(self.origin.size() - base) as usize;
         let b = a + data.len();
-        let held_now = self.held.shard(u).contains_key(&u);
+        let held_now = self.held.any() && self.held.shard(u).contains_key(&u);
         let mut merge_now: Vec<(u64, Target)> = Vec::new();
         let mut wait_merge = false;
         if let Some(m) = &st.merging {
@@ -439,23 +439,24 @@ impl Core {
         Self::snap_usable(s)?;
         let end = off + buf.len() as u64;
         check_bounds(self.origin.size(), off, buf.len() as u64)?;
-        let st = self.state();
         let cs = s.chunk_size();
         if buf.is_empty() {
             return Self::snap_usable(s);
         }
         if off / cs == (end - 1) / cs {
-            // One chunk, the common case: one lock and one lookup, nothing allocated.
+            // One chunk, the common case: one lock and one lookup, nothing allocated,
+            // and the state only for a chunk with an exception.
             let c = off / cs;
-            let lock = self.unit_lock(c * cs / st.unit);
+            let lock = self.unit_lock(c * cs / self.unit.load(Ordering::Acquire));
             let g = lock.read().unwrap_or_else(|p| p.into_inner());
             match s.table.get(c) {
-                Some(t) => self.read_target(&st, t, off - c * cs, buf)?,
+                Some(t) => self.read_target(&self.state(), t, off - c * cs, buf)?,
                 None => self.origin.read_at(buf, off)?,
             }
             drop(g);
             return Self::snap_usable(s);
         }
+        let st = self.state();
         let mut guards = Vec::new();
         let mut locked = None;
         // Origin bytes [from, to) still to read, all under `guards`.

@@ -12,7 +12,7 @@ use super::table::{MergeMark, Target};
 use super::volume::{Volume, VolumeError};
 use crate::format::cow::{self, Entry, FLAG_INVALID, FLAG_MERGING};
 use crate::format::id::Id;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 /// An origin LV with its snapshots: the engine's handle for one copy-on-write family.
@@ -126,7 +126,7 @@ impl Origin {
                 }
                 Err(e) => return Err(e),
             };
-            let snap = Arc::new(Snap::new(spec.id, store, spec.read_only));
+            let snap = Arc::new(Snap::new(spec.id, store, spec.read_only, vol.size()));
             let h = snap.store.header_state();
             on_disk.push((h.flags, h.merge_total));
             if flags & FLAG_INVALID != 0 {
@@ -152,6 +152,7 @@ impl Origin {
         for s in &invalid {
             s.invalidate();
         }
+        let state = State::with_snaps(snaps);
         let core = Arc::new(Core {
             id: origin.id,
             origin: vol,
@@ -160,7 +161,8 @@ impl Origin {
             settings,
             host,
             gate: RwLock::new(()),
-            state: RwLock::new(Arc::new(State::with_snaps(snaps))),
+            unit: AtomicU64::new(state.unit),
+            state: RwLock::new(Arc::new(state)),
             locks: (0..STRIPES).map(|_| RwLock::new(())).collect(),
             held: Held::default(),
             pending: Mutex::new(Batch {
@@ -244,7 +246,12 @@ impl Origin {
             spec.info.chunk_size,
             spec.pieces,
         )?;
-        let snap = Arc::new(Snap::new(spec.id, store, spec.read_only));
+        let snap = Arc::new(Snap::new(
+            spec.id,
+            store,
+            spec.read_only,
+            core.origin.size(),
+        ));
         let mut snaps = st.snaps.clone();
         snaps.push(snap.clone());
         core.set_state(State::with_snaps(snaps));

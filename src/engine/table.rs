@@ -69,18 +69,63 @@ pub(crate) type ChunkMap<V> = HashMap<u64, V, BuildHasherDefault<ChunkHasher>>;
 
 const SHARDS: usize = 64;
 
+/// Most bits in a [`Presence`] summary (128 KiB); larger origins share a bit between
+/// neighbouring chunks.
+const PRESENCE_BITS: u64 = 1 << 20;
+
+/// A lock-free summary of the chunks that may have an exception: a clear bit means none
+/// does, so reads of unchanged chunks (the common case) skip the shard lock and the hash
+/// probe, each a cache line other CPUs write to. Bits are only ever set: a table never
+/// loses an exception.
+struct Presence {
+    words: Box<[AtomicU64]>,
+    /// Chunks per bit, as a power of two.
+    shift: u32,
+}
+
+impl Presence {
+    fn new(chunks: u64) -> Presence {
+        let mut shift = 0;
+        while chunks >> shift > PRESENCE_BITS {
+            shift += 1;
+        }
+        let bits = (chunks >> shift) + u64::from(chunks & ((1 << shift) - 1) != 0);
+        Presence {
+            words: (0..bits.div_ceil(64)).map(|_| AtomicU64::new(0)).collect(),
+            shift,
+        }
+    }
+
+    /// The word and bit of `chunk`, or None past the summary (an origin grown since).
+    fn slot(&self, chunk: u64) -> Option<(&AtomicU64, u64)> {
+        let bit = chunk >> self.shift;
+        let word = self.words.get((bit / 64) as usize)?;
+        Some((word, 1 << (bit % 64)))
+    }
+
+    fn set(&self, chunk: u64) {
+        if let Some((word, mask)) = self.slot(chunk) {
+            word.fetch_or(mask, Ordering::Release);
+        }
+    }
+
+    fn may_have(&self, chunk: u64) -> bool {
+        self.slot(chunk)
+            .is_none_or(|(word, mask)| word.load(Ordering::Acquire) & mask != 0)
+    }
+}
+
 /// Sharded map from origin chunk to [`Target`].
 pub(crate) struct ExceptionTable {
     shards: Box<[RwLock<ChunkMap<Target>>]>,
+    presence: Presence,
     len: AtomicU64,
 }
 
 impl Default for ExceptionTable {
+    /// A table with no presence summary: every lookup probes the map.
     fn default() -> Self {
-        ExceptionTable {
-            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
-            len: AtomicU64::new(0),
-        }
+        ExceptionTable::new(0)
     }
 }
 
@@ -89,6 +134,16 @@ fn shard_of(chunk: u64) -> usize {
 }
 
 impl ExceptionTable {
+    /// A table for an origin of `chunks` chunks; chunks past them (after the origin
+    /// grows) are looked up in the map alone.
+    pub fn new(chunks: u64) -> ExceptionTable {
+        ExceptionTable {
+            shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
+            presence: Presence::new(chunks),
+            len: AtomicU64::new(0),
+        }
+    }
+
     fn read(&self, chunk: u64) -> RwLockReadGuard<'_, ChunkMap<Target>> {
         self.shards[shard_of(chunk)]
             .read()
@@ -102,11 +157,16 @@ impl ExceptionTable {
     }
 
     pub fn get(&self, chunk: u64) -> Option<Target> {
+        if !self.presence.may_have(chunk) {
+            return None;
+        }
         self.read(chunk).get(&chunk).copied()
     }
 
-    /// Sets the target of `chunk`, returning the one it replaces.
+    /// Sets the target of `chunk`, returning the one it replaces. The presence bit is set
+    /// first, so a lookup that follows the insert always reaches the map.
     pub fn insert(&self, chunk: u64, target: Target) -> Option<Target> {
+        self.presence.set(chunk);
         let old = self.write(chunk).insert(chunk, target);
         if old.is_none() {
             self.len.fetch_add(1, Ordering::Relaxed);
@@ -154,13 +214,27 @@ mod tests {
     use proptest::prelude::*;
     use std::collections::BTreeMap;
 
+    #[test]
+    fn presence_shares_bits_only_past_its_size() {
+        let p = Presence::new(3 * PRESENCE_BITS + 1);
+        assert_eq!(p.shift, 2);
+        p.set(8);
+        assert!(p.may_have(8) && p.may_have(11) && !p.may_have(12) && !p.may_have(7));
+        assert!(
+            p.may_have(4 * PRESENCE_BITS),
+            "past the summary: look it up"
+        );
+        let small = Presence::new(10);
+        assert_eq!((small.shift, small.words.len()), (0, 1));
+    }
+
     proptest! {
         /// The sharded table behaves as a plain ordered map under any sequence of inserts
         /// and merge marks.
         #[test]
-        fn table_matches_a_btreemap(ops in proptest::collection::vec(
+        fn table_matches_a_btreemap(chunks in 0u64..700, ops in proptest::collection::vec(
             (0u64..500, 0u32..4, 0u64..1000, any::<bool>()), 0..400)) {
-            let table = ExceptionTable::default();
+            let table = ExceptionTable::new(chunks);
             let mut model: BTreeMap<u64, Target> = BTreeMap::new();
             for (chunk, store, at, mark) in ops {
                 if mark {
@@ -175,6 +249,9 @@ mod tests {
                     prop_assert_eq!(table.insert(chunk, t), model.insert(chunk, t));
                 }
                 prop_assert_eq!(table.len(), model.len() as u64);
+            }
+            for c in 0..600 {
+                prop_assert_eq!(table.get(c), model.get(&c).copied());
             }
             let want: Vec<(u64, Target)> = model.into_iter().collect();
             prop_assert_eq!(table.sorted(), want);
