@@ -6,7 +6,7 @@ use super::buffers::{InBuf, ReplyBuf};
 use super::handshake::{greeting, Handshake, Negotiated, Progress};
 use super::server::{Offload, ServerConfig, Shared, TrackedRegistry};
 use super::transmission::{Frame, Plan, Session};
-use super::wire::{RequestHeader, EINVAL, ESHUTDOWN};
+use super::wire::{RequestHeader, CMD_READ, EINVAL, ESHUTDOWN};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +30,9 @@ const HELPER_BUDGET: usize = 32 << 20;
 /// Plain writes this large run inline even under [`Offload::Writes`]: copying the payload
 /// for a helper costs more than overlapping the write saves.
 const INLINE_WRITE: u32 = 128 << 10;
+/// Reads this large go to the helpers, so that one read's copy out of the page cache
+/// overlaps the previous one's send instead of waiting for it.
+const HELPER_READ: u32 = 256 << 10;
 /// Requests queued for the helper thread before the reader waits.
 const HELPER_QUEUE: usize = 256;
 
@@ -157,7 +160,10 @@ fn transmission(
                         Plan::Refuse(errno, msg) => {
                             session.error_reply(&mut out, &header, errno, msg)
                         }
-                        Plan::Inline if offload != Offload::All => {
+                        Plan::Inline
+                            if offload != Offload::All
+                                && !(header.command == CMD_READ && header.len >= HELPER_READ) =>
+                        {
                             session.execute(&mut out, &header, payload)
                         }
                         Plan::Write
