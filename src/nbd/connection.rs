@@ -44,20 +44,27 @@ const POLL_FOR: Duration = Duration::from_micros(30);
 /// A blocking wait shorter than this marks a client that sends its next request as soon as
 /// it has a reply, so the next wait polls first.
 const TIGHT_GAP: Duration = Duration::from_micros(200);
+/// Reads without polling after one that framed several requests. A client that pipelines
+/// gains nothing from polling: a sleeping reader wakes to a batch, and polling would only
+/// split that batch into one request per read, with a reply write each.
+const PIPELINED_FOR: u32 = 256;
 
 /// Whether the reader polls before it sleeps: a client that keeps one request in flight is
 /// then served without a wake-up per request, while a connection that goes quiet stops
-/// polling after one short try and costs no CPU while idle.
+/// polling after one short try and costs no CPU while idle, and one that pipelines is left
+/// to batch.
 #[derive(Default)]
 struct Pace {
     tight: bool,
+    /// Reads left before polling may resume, counted down from [`PIPELINED_FOR`].
+    pipelined: u32,
 }
 
 impl Pace {
     /// Reads whatever arrives within [`POLL_FOR`] without sleeping, if the client's pace
     /// warrants it; `None` when nothing came and the caller should block.
     fn poll(&mut self, stream: &TcpStream, buf: &mut [u8]) -> Option<io::Result<usize>> {
-        if !self.tight {
+        if !self.tight || self.pipelined > 0 {
             return None;
         }
         let start = Instant::now();
@@ -76,8 +83,13 @@ impl Pace {
         }
     }
 
-    /// Reads, polling first if the pace says so, and learns from how long a sleep lasted.
-    fn read(&mut self, mut stream: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    /// Reads, polling first if the pace says so, and learns from how long a sleep lasted
+    /// and from how many requests the previous read framed.
+    fn read(&mut self, mut stream: &TcpStream, buf: &mut [u8], framed: u32) -> io::Result<usize> {
+        self.pipelined = match framed {
+            0 | 1 => self.pipelined.saturating_sub(1),
+            _ => PIPELINED_FOR,
+        };
         if let Some(r) = self.poll(stream, buf) {
             return r;
         }
@@ -189,6 +201,7 @@ fn transmission(
     let mut min_read = FIRST_READ;
     let mut pace = Pace::default();
     'conn: loop {
+        let mut framed = 0u32;
         let want = loop {
             let stopping = closing.load(Ordering::Acquire);
             let consumed = match session.frame(inbuf.data()) {
@@ -235,6 +248,7 @@ fn transmission(
                 }
             };
             inbuf.consume(consumed);
+            framed += 1;
             if out.len() >= WRITE_AT {
                 writer.send(out.as_slice());
                 out.clear();
@@ -247,7 +261,7 @@ fn transmission(
             break;
         }
         inbuf.shrink(KEEP);
-        match pace.read(stream, inbuf.space(want, min_read)) {
+        match pace.read(stream, inbuf.space(want, min_read), framed) {
             Ok(0) => break,
             Ok(n) => {
                 inbuf.filled(n);
