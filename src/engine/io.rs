@@ -253,6 +253,9 @@ impl Core {
         for s in st.snaps.iter().filter(|s| s.is_live()) {
             let cs = s.chunk_size();
             for c in chunks(ca, cb, cs) {
+                if s.table.settled(c) {
+                    continue;
+                }
                 match s.table.get(c) {
                     None => match cows.iter_mut().find(|w| w.chunk == c && w.chunk_size == cs) {
                         Some(w) => w.lacking.push(s.clone()),

@@ -275,7 +275,9 @@ impl Core {
 /// and no snapshot is invalid in memory only (merged data must then wait for its header).
 fn others_durable(st: &State, first: u64, end: u64) -> bool {
     !st.snaps.iter().any(|s| s.invalid_unsaved())
-        && st.snaps.iter().filter(|s| s.is_live()).all(|s| {
-            chunks(first, end, s.chunk_size()).all(|c| s.table.get(c).is_some_and(|t| t.durable))
-        })
+        && st
+            .snaps
+            .iter()
+            .filter(|s| s.is_live())
+            .all(|s| chunks(first, end, s.chunk_size()).all(|c| s.table.durable(c)))
 }

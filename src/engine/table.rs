@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// Where a snapshot's copy of one origin chunk lives, and how far its merge has got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,10 +115,67 @@ impl Presence {
     }
 }
 
+/// Chunks per page of a [`Settled`] bitmap (32 KiB of bits).
+const SETTLED_PAGE: u64 = 1 << 18;
+
+/// A lock-free bit per chunk that is set only while the map holds a durable exception for
+/// it: an origin write over chunks every snapshot has settled goes straight to disk after
+/// one bit test each, instead of a shard lock and a hash probe that misses the cache (a
+/// 1 MiB overwrite with 4 KiB chunks makes 256 of them per snapshot). Pages are allocated
+/// on first use, so a snapshot costs this memory only for chunks it holds.
+struct Settled {
+    pages: Box<[SettledPage]>,
+}
+
+/// One page of [`Settled`] bits, allocated on the first set.
+type SettledPage = OnceLock<Box<[AtomicU64]>>;
+
+impl Settled {
+    fn new(chunks: u64) -> Settled {
+        Settled {
+            pages: (0..chunks.div_ceil(SETTLED_PAGE))
+                .map(|_| OnceLock::new())
+                .collect(),
+        }
+    }
+
+    fn page(&self, chunk: u64) -> Option<(&SettledPage, usize, u64)> {
+        let page = self.pages.get((chunk / SETTLED_PAGE) as usize)?;
+        let bit = chunk % SETTLED_PAGE;
+        Some((page, (bit / 64) as usize, 1 << (bit % 64)))
+    }
+
+    fn set(&self, chunk: u64) {
+        if let Some((page, word, mask)) = self.page(chunk) {
+            let words =
+                page.get_or_init(|| (0..SETTLED_PAGE / 64).map(|_| AtomicU64::new(0)).collect());
+            words[word].fetch_or(mask, Ordering::Release);
+        }
+    }
+
+    fn clear(&self, chunk: u64) {
+        if let Some((page, word, mask)) = self.page(chunk) {
+            if let Some(words) = page.get() {
+                words[word].fetch_and(!mask, Ordering::Release);
+            }
+        }
+    }
+
+    /// False past the bitmap (an origin grown since): the caller then asks the map.
+    fn get(&self, chunk: u64) -> bool {
+        self.page(chunk)
+            .and_then(|(page, word, mask)| Some(page.get()?[word].load(Ordering::Acquire) & mask))
+            .is_some_and(|bits| bits != 0)
+    }
+}
+
 /// Sharded map from origin chunk to [`Target`].
 pub(crate) struct ExceptionTable {
     shards: Box<[RwLock<ChunkMap<Target>>]>,
     presence: Presence,
+    /// Changed under the chunk's shard lock: cleared before the map loses a durable
+    /// target and set after it gains one, so a set bit always tells the truth.
+    settled: Settled,
     len: AtomicU64,
 }
 
@@ -140,6 +197,7 @@ impl ExceptionTable {
         ExceptionTable {
             shards: (0..SHARDS).map(|_| RwLock::default()).collect(),
             presence: Presence::new(chunks),
+            settled: Settled::new(chunks),
             len: AtomicU64::new(0),
         }
     }
@@ -163,11 +221,31 @@ impl ExceptionTable {
         self.read(chunk).get(&chunk).copied()
     }
 
+    /// Whether `chunk` has a durable exception: the data path's question, answered
+    /// without a lock when the chunk is settled.
+    pub fn durable(&self, chunk: u64) -> bool {
+        self.settled(chunk) || self.get(chunk).is_some_and(|t| t.durable)
+    }
+
+    /// True only if `chunk` has a durable exception; false may still have one (past the
+    /// bitmap, or set a moment ago), so false means "ask [`ExceptionTable::get`]".
+    pub fn settled(&self, chunk: u64) -> bool {
+        self.settled.get(chunk)
+    }
+
     /// Sets the target of `chunk`, returning the one it replaces. The presence bit is set
     /// first, so a lookup that follows the insert always reaches the map.
     pub fn insert(&self, chunk: u64, target: Target) -> Option<Target> {
         self.presence.set(chunk);
-        let old = self.write(chunk).insert(chunk, target);
+        let mut shard = self.write(chunk);
+        if !target.durable {
+            self.settled.clear(chunk);
+        }
+        let old = shard.insert(chunk, target);
+        if target.durable {
+            self.settled.set(chunk);
+        }
+        drop(shard);
         if old.is_none() {
             self.len.fetch_add(1, Ordering::Relaxed);
         }
@@ -184,9 +262,11 @@ impl ExceptionTable {
 
     /// Marks the exception of `chunk` durable if it still points at `store`/`at`.
     pub fn mark_durable(&self, chunk: u64, store: u32, at: u64) {
-        if let Some(t) = self.write(chunk).get_mut(&chunk) {
+        let mut shard = self.write(chunk);
+        if let Some(t) = shard.get_mut(&chunk) {
             if t.store == store && t.chunk == at {
                 t.durable = true;
+                self.settled.set(chunk);
             }
         }
     }
@@ -233,25 +313,41 @@ mod tests {
         /// and merge marks.
         #[test]
         fn table_matches_a_btreemap(chunks in 0u64..700, ops in proptest::collection::vec(
-            (0u64..500, 0u32..4, 0u64..1000, any::<bool>()), 0..400)) {
+            (0u64..500, 0u32..4, 0u64..8, 0u8..4), 0..400)) {
             let table = ExceptionTable::new(chunks);
             let mut model: BTreeMap<u64, Target> = BTreeMap::new();
-            for (chunk, store, at, mark) in ops {
-                if mark {
-                    let changed = table.mark(chunk, MergeMark::Durable);
-                    let want = model.get(&chunk).is_some_and(|t| t.merge != MergeMark::Durable);
-                    prop_assert_eq!(changed, want);
-                    if let Some(t) = model.get_mut(&chunk) {
-                        t.merge = MergeMark::Durable;
+            for (chunk, store, at, op) in ops {
+                match op {
+                    0 => {
+                        let changed = table.mark(chunk, MergeMark::Durable);
+                        let want =
+                            model.get(&chunk).is_some_and(|t| t.merge != MergeMark::Durable);
+                        prop_assert_eq!(changed, want);
+                        if let Some(t) = model.get_mut(&chunk) {
+                            t.merge = MergeMark::Durable;
+                        }
                     }
-                } else {
-                    let t = Target::new(store, at);
-                    prop_assert_eq!(table.insert(chunk, t), model.insert(chunk, t));
+                    1 => {
+                        table.mark_durable(chunk, store, at);
+                        if let Some(t) = model.get_mut(&chunk) {
+                            t.durable |= t.store == store && t.chunk == at;
+                        }
+                    }
+                    _ => {
+                        let mut t = Target::new(store, at);
+                        t.durable = op == 3;
+                        prop_assert_eq!(table.insert(chunk, t), model.insert(chunk, t));
+                    }
                 }
                 prop_assert_eq!(table.len(), model.len() as u64);
             }
             for c in 0..600 {
                 prop_assert_eq!(table.get(c), model.get(&c).copied());
+                let durable = model.get(&c).is_some_and(|t| t.durable);
+                prop_assert_eq!(table.durable(c), durable, "chunk {}", c);
+                if c < chunks {
+                    prop_assert_eq!(table.settled(c), durable, "bit of chunk {}", c);
+                }
             }
             let want: Vec<(u64, Target)> = model.into_iter().collect();
             prop_assert_eq!(table.sorted(), want);
