@@ -4,20 +4,25 @@
 # protocol ceiling), all serving the same page-cached data over TCP on loopback, in one run.
 # Prints IOPS, bandwidth, the server's CPU time per I/O (utime+stime from /proc/<pid>/stat)
 # and ratios of rvm to each peer, and of rvm with a snapshot to rvm without.
+# Each workload runs in rounds; a round runs every server once, in turn, so that a slow spell
+# of the shared machine hits all of them. Figures are medians over the rounds, and the
+# IOPS range over the rounds is printed next to each median.
 #
-# Usage: tools/bench-nbd.sh [--runtime SECONDS] [--size MIB] [--only WORKLOAD]
+# Usage: tools/bench-nbd.sh [--runtime SECONDS] [--rounds N] [--size MIB] [--only WORKLOAD]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUNTIME=10
+RUNTIME=6
+ROUNDS=3
 SIZE_MIB=1024
 ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --runtime) RUNTIME=$2; shift 2 ;;
+    --rounds) ROUNDS=$2; shift 2 ;;
     --size) SIZE_MIB=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
-    *) echo "usage: $0 [--runtime S] [--size MIB] [--only WORKLOAD]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--runtime S] [--rounds N] [--size MIB] [--only WORKLOAD]" >&2; exit 2 ;;
   esac
 done
 
@@ -116,7 +121,14 @@ cpu_ticks() { # utime + stime of a process, in clock ticks
 }
 HZ=$(getconf CLK_TCK)
 
-declare -A IOPS BW CPU
+median() { # the middle of its numeric arguments (the lower middle for an even count)
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+span() { # "min-max" of its numeric arguments
+  printf '%s\n' "$@" | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { print lo "-" hi }'
+}
+
+declare -A IOPS BW CPU RANGE
 for w in "${WORKLOADS[@]}"; do
   read -r name rw bs qd place <<<"$w"
   [ -n "$ONLY" ] && [ "$ONLY" != "$name" ] && continue
@@ -125,38 +137,53 @@ for w in "${WORKLOADS[@]}"; do
     cross) PIN=(taskset -c 1) ;;
     *) PIN=() ;;
   esac
-  for s in "${SERVERS[@]}"; do
-    [ -n "${place:-}" ] && taskset -a -p -c 0 "${PID[$s]}" >/dev/null
-    # Every server starts from clean page cache: no writeback left over from the last run,
-    # and its backing file read back in (this VM's host reclaims page cache over time, so a
-    # file cached minutes ago may be partly on disk again).
-    sync
-    cat "${BACKING[$s]}" >/dev/null
-    before=$(cpu_ticks "${PID[$s]}")
-    out=$("${PIN[@]}" fio --name="$name" --ioengine=nbd --uri="${URI[$s]}" --rw="$rw" --bs="$bs" \
-      --iodepth="$qd" --size="${SIZE_MIB}M" --runtime="$RUNTIME" --time_based \
-      --output-format=json 2>/dev/null | sed -n '/^{/,$p')
-    after=$(cpu_ticks "${PID[$s]}")
-    [ -n "${place:-}" ] && taskset -a -p -c "0-$(($(nproc) - 1))" "${PID[$s]}" >/dev/null
-    ios=$(jq '[.jobs[0].read.total_ios, .jobs[0].write.total_ios] | add' <<<"$out")
-    IOPS[$name,$s]=$(jq '[.jobs[0].read.iops, .jobs[0].write.iops] | add | floor' <<<"$out")
-    BW[$name,$s]=$(jq '([.jobs[0].read.bw_bytes, .jobs[0].write.bw_bytes] | add) / 1048576 | floor' <<<"$out")
-    CPU[$name,$s]=$(awk -v t=$((after - before)) -v hz="$HZ" -v n="$ios" \
-      'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n; else print "n/a" }')
+  declare -A R_IOPS=() R_BW=() R_CPU=()
+  for round in $(seq "$ROUNDS"); do
+    for s in "${SERVERS[@]}"; do
+      [ -n "${place:-}" ] && taskset -a -p -c 0 "${PID[$s]}" >/dev/null
+      # Every server starts from clean page cache: no writeback left over from the last run,
+      # and its backing file read back in (this VM's host reclaims page cache over time, so a
+      # file cached minutes ago may be partly on disk again).
+      sync
+      cat "${BACKING[$s]}" >/dev/null
+      before=$(cpu_ticks "${PID[$s]}")
+      out=$("${PIN[@]}" fio --name="$name" --ioengine=nbd --uri="${URI[$s]}" --rw="$rw" --bs="$bs" \
+        --iodepth="$qd" --size="${SIZE_MIB}M" --runtime="$RUNTIME" --time_based \
+        --output-format=json 2>/dev/null | sed -n '/^{/,$p')
+      after=$(cpu_ticks "${PID[$s]}")
+      [ -n "${place:-}" ] && taskset -a -p -c "0-$(($(nproc) - 1))" "${PID[$s]}" >/dev/null
+      ios=$(jq '[.jobs[0].read.total_ios, .jobs[0].write.total_ios] | add' <<<"$out")
+      R_IOPS[$s]+=" $(jq '[.jobs[0].read.iops, .jobs[0].write.iops] | add | floor' <<<"$out")"
+      R_BW[$s]+=" $(jq '([.jobs[0].read.bw_bytes, .jobs[0].write.bw_bytes] | add) / 1048576 | floor' <<<"$out")"
+      R_CPU[$s]+=" $(awk -v t=$((after - before)) -v hz="$HZ" -v n="$ios" \
+        'BEGIN { if (n > 0) printf "%.2f", t / hz * 1e6 / n; else print "n/a" }')"
+    done
   done
+  for s in "${SERVERS[@]}"; do
+    # shellcheck disable=SC2086 # the rounds' figures, one word each
+    IOPS[$name,$s]=$(median ${R_IOPS[$s]})
+    # shellcheck disable=SC2086
+    BW[$name,$s]=$(median ${R_BW[$s]})
+    # shellcheck disable=SC2086
+    CPU[$name,$s]=$(median ${R_CPU[$s]})
+    # shellcheck disable=SC2086
+    RANGE[$name,$s]=$(span ${R_IOPS[$s]})
+  done
+  unset R_IOPS R_BW R_CPU
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 
 echo
-echo "NBD over loopback TCP, ${SIZE_MIB} MiB page-cached, ${RUNTIME}s per run (machine shared: figures are indicative)"
+echo "NBD over loopback TCP, ${SIZE_MIB} MiB page-cached, ${RUNTIME}s per run, median of ${ROUNDS} rounds (machine shared: figures are indicative)"
 echo "rvm: an LV served by rvm serve; rvm-snap: an LV with a snapshot holding all its chunks"
-printf '%-18s %-12s %10s %9s %12s\n' workload server IOPS MiB/s "CPU us/IO"
+printf '%-18s %-12s %10s %9s %12s  %s\n' workload server IOPS MiB/s "CPU us/IO" "IOPS range"
 for w in "${WORKLOADS[@]}"; do
   read -r name _ <<<"$w"
   [ -n "$ONLY" ] && [ "$ONLY" != "$name" ] && continue
   for s in "${SERVERS[@]}"; do
-    printf '%-18s %-12s %10s %9s %12s\n' "$name" "$s" "${IOPS[$name,$s]}" "${BW[$name,$s]}" "${CPU[$name,$s]}"
+    printf '%-18s %-12s %10s %9s %12s  %s\n' "$name" "$s" "${IOPS[$name,$s]}" "${BW[$name,$s]}" \
+      "${CPU[$name,$s]}" "${RANGE[$name,$s]}"
   done
   for s in qemu-nbd nbdkit-file nbdkit-null; do
     printf '%-18s   rvm/%-11s IOPS %s, CPU/IO %s\n' "" "$s" \
