@@ -40,7 +40,7 @@ const HELPER_READ: u32 = 256 << 10;
 const HELPER_QUEUE: usize = 256;
 /// How long the reader polls for a client's next request before it sleeps. A sleeping
 /// thread on a VM takes tens of microseconds to wake, about a QD1 client's whole gap.
-const POLL_FOR: Duration = Duration::from_micros(30);
+const POLL_FOR: Duration = Duration::from_micros(80);
 /// A blocking wait shorter than this marks a client that sends its next request as soon as
 /// it has a reply, so the next wait polls first.
 const TIGHT_GAP: Duration = Duration::from_micros(200);
