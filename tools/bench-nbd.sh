@@ -26,6 +26,12 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+for n in "$RUNTIME" "$ROUNDS" "$SIZE_MIB"; do
+  case "$n" in
+    '' | *[!0-9]* | 0) echo "bench-nbd: --runtime, --rounds and --size take a positive integer, not '$n'" >&2; exit 2 ;;
+  esac
+done
+
 for tool in fio qemu-nbd nbdkit jq; do
   command -v "$tool" >/dev/null || { echo "bench-nbd: $tool is missing (tools/install-test-deps.sh)" >&2; exit 1; }
 done
