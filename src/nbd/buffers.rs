@@ -69,6 +69,8 @@ pub struct ReplyBuf {
     buf: Vec<u8>,
     lead: usize,
     used: usize,
+    /// Where the first large read payload starts in `buf`, if one is queued.
+    payload: Option<usize>,
 }
 
 /// A large read's payload starts on this boundary of the buffer (which the process
@@ -92,6 +94,21 @@ impl ReplyBuf {
     pub fn clear(&mut self) {
         self.used = 0;
         self.lead = 0;
+        self.payload = None;
+    }
+
+    /// Marks the end as the start of a large read payload, unless one is marked already,
+    /// so that [`ReplyBuf::parts`] can split the send there.
+    pub fn mark_payload(&mut self) {
+        self.payload.get_or_insert(self.used);
+    }
+
+    /// What precedes the first large payload, and everything from it on: the transport
+    /// sends the first part corked (see `nbd::connection::Writer`). Without a payload the
+    /// first part is empty.
+    pub fn parts(&self) -> (&[u8], &[u8]) {
+        let at = self.payload.unwrap_or(self.lead);
+        (&self.buf[self.lead..at], &self.buf[at..self.used])
     }
 
     /// When nothing is queued, starts the next reply so that the payload after its
@@ -106,6 +123,7 @@ impl ReplyBuf {
     /// Drops everything from `at` on (an aborted reply).
     pub fn truncate(&mut self, at: usize) {
         self.used = self.used.min(self.lead + at);
+        self.payload = self.payload.filter(|&p| p < self.used);
     }
 
     /// Appends `n` bytes of scratch for the caller to fill, e.g. with read data.
@@ -206,5 +224,35 @@ mod tests {
         );
         r.clear();
         assert!(r.is_empty() && r.as_slice().is_empty());
+    }
+
+    #[test]
+    fn parts_split_at_the_first_marked_payload_and_forget_it_when_cut() {
+        let mut r = ReplyBuf::default();
+        r.align_payload(3);
+        r.put_bytes(&[1, 2, 3]);
+        assert_eq!(r.parts(), (&[][..], &[1, 2, 3][..]), "nothing marked");
+        r.mark_payload();
+        r.put_bytes(&[4, 5]);
+        r.mark_payload();
+        r.put_bytes(&[6]);
+        assert_eq!(
+            r.parts(),
+            (&[1, 2, 3][..], &[4, 5, 6][..]),
+            "the first mark wins"
+        );
+        r.truncate(4);
+        assert_eq!(r.parts(), (&[1, 2, 3][..], &[4][..]));
+        r.truncate(3);
+        assert_eq!(
+            r.parts(),
+            (&[][..], &[1, 2, 3][..]),
+            "a cut payload is unmarked"
+        );
+        r.mark_payload();
+        r.put_bytes(&[7]);
+        r.clear();
+        r.put_bytes(&[8]);
+        assert_eq!(r.parts(), (&[][..], &[8][..]), "clear unmarks");
     }
 }

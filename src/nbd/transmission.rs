@@ -15,6 +15,11 @@ const CACHE_STEP: usize = 1 << 20;
 /// ([`ReplyBuf::align_payload`]); smaller ones pack behind whatever is queued.
 const ALIGNED_READ: usize = 64 << 10;
 
+/// Reads from this size up have their reply header sent ahead of the payload, corked
+/// ([`ReplyBuf::mark_payload`]). Measured A/B at QD8: 1 MiB and 2 MiB reads gained 6-8%,
+/// 512 and 768 KiB did not change, and 256 KiB lost 6%.
+const CORKED_READ: usize = 1 << 20;
+
 /// One framed request from the input.
 pub enum Frame<'a> {
     /// Not enough input yet: at least this many bytes must be buffered.
@@ -245,6 +250,9 @@ impl Session {
             put_simple_reply(out, 0, h.handle);
         }
         let data_at = out.len();
+        if n >= CORKED_READ {
+            out.mark_payload();
+        }
         let result = self.volume.read_at(out.tail(n), h.offset);
         if let Err(e) = result {
             out.truncate(start);
