@@ -16,21 +16,47 @@ RUNTIME=6
 ROUNDS=3
 SIZE_MIB=1024
 ONLY=""
+# name rw bs iodepth [placement]. QD1 latency on this VM depends mostly on whether the
+# scheduler puts the server's thread on fio's CPU (a cross-CPU wake-up goes through the
+# hypervisor): "same" pins the server's threads and fio to CPU 0, "cross" puts fio on CPU 1;
+# without a placement both float, as in every other workload.
+WORKLOADS=(
+  "randread-4k-qd32 randread 4k 32"
+  "randread-4k-qd1 randread 4k 1"
+  "randread-4k-qd1-same-cpu randread 4k 1 same"
+  "randread-4k-qd1-cross-cpu randread 4k 1 cross"
+  "seqread-1m-qd8 read 1m 8"
+  "seqwrite-1m-qd8 write 1m 8"
+  "randwrite-4k-qd32 randwrite 4k 32"
+)
+
+USAGE="usage: $0 [--runtime S] [--rounds N] [--size MIB] [--only WORKLOAD]"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --runtime) RUNTIME=$2; shift 2 ;;
-    --rounds) ROUNDS=$2; shift 2 ;;
-    --size) SIZE_MIB=$2; shift 2 ;;
-    --only) ONLY=$2; shift 2 ;;
-    *) echo "usage: $0 [--runtime S] [--rounds N] [--size MIB] [--only WORKLOAD]" >&2; exit 2 ;;
+    --runtime | --rounds | --size | --only) ;;
+    *) echo "bench-nbd: unknown argument '$1'; $USAGE" >&2; exit 2 ;;
   esac
+  [ $# -ge 2 ] || { echo "bench-nbd: $1 needs a value; $USAGE" >&2; exit 2; }
+  case "$1" in
+    --runtime) RUNTIME=$2 ;;
+    --rounds) ROUNDS=$2 ;;
+    --size) SIZE_MIB=$2 ;;
+    --only) ONLY=$2 ;;
+  esac
+  shift 2
 done
 
 for n in "$RUNTIME" "$ROUNDS" "$SIZE_MIB"; do
   case "$n" in
-    '' | *[!0-9]* | 0) echo "bench-nbd: --runtime, --rounds and --size take a positive integer, not '$n'" >&2; exit 2 ;;
-  esac
+    '' | *[!0-9]*) false ;;
+    *) [ ${#n} -le 6 ] && [ "$((10#$n))" -gt 0 ] ;;
+  esac || { echo "bench-nbd: --runtime, --rounds and --size take a positive integer of at most 6 digits, not '$n'" >&2; exit 2; }
 done
+
+if [ -n "$ONLY" ] && ! printf '%s\n' "${WORKLOADS[@]}" | cut -d' ' -f1 | grep -qxF -- "$ONLY"; then
+  echo "bench-nbd: no workload '$ONLY'; there are: $(printf '%s\n' "${WORKLOADS[@]}" | cut -d' ' -f1 | tr '\n' ' ')" >&2
+  exit 2
+fi
 
 for tool in fio qemu-nbd nbdkit jq; do
   command -v "$tool" >/dev/null || { echo "bench-nbd: $tool is missing (tools/install-test-deps.sh)" >&2; exit 1; }
@@ -108,20 +134,6 @@ p=$(free_port); nbdkit -f -i 127.0.0.1 -p "$p" null size="${SIZE_MIB}M" 2>"$WORK
 start_server nbdkit-null "$p" $! "nbd://127.0.0.1:$p/" /dev/null
 
 SERVERS=(rvm rvm-snap qemu-nbd nbdkit-file nbdkit-null)
-# name rw bs iodepth [placement]. QD1 latency on this VM depends mostly on whether the
-# scheduler puts the server's thread on fio's CPU (a cross-CPU wake-up goes through the
-# hypervisor): "same" pins the server's threads and fio to CPU 0, "cross" puts fio on CPU 1;
-# without a placement both float, as in every other workload.
-WORKLOADS=(
-  "randread-4k-qd32 randread 4k 32"
-  "randread-4k-qd1 randread 4k 1"
-  "randread-4k-qd1-same-cpu randread 4k 1 same"
-  "randread-4k-qd1-cross-cpu randread 4k 1 cross"
-  "seqread-1m-qd8 read 1m 8"
-  "seqwrite-1m-qd8 write 1m 8"
-  "randwrite-4k-qd32 randwrite 4k 32"
-)
-
 cpu_ticks() { # utime + stime of a process, in clock ticks
   awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
